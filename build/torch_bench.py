@@ -1,0 +1,53 @@
+"""PyTorch side of build/bench.sh: the same work as our suites, printed as RESULT lines.
+
+Run through build/bench.sh, which sets the environment of ../shared/docs/pytorch-peer.md
+(OpenBLAS with AVX-512 kernels, ATEN_CPU_CAPABILITY=avx512, malloc thresholds, 2 threads).
+"""
+import sys
+import time
+
+import torch
+
+torch.set_num_threads(2)
+
+
+def best_seconds(work, rounds=7, round_seconds=0.2):
+    work()
+    calls = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < round_seconds or calls < 2:
+        work()
+        calls += 1
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(calls):
+            work()
+        best = min(best, (time.perf_counter() - start) / calls)
+    return best
+
+
+def result(name, value, unit):
+    print(f"RESULT {name} {value:.5g} {unit}", flush=True)
+
+
+def gemm():
+    torch.manual_seed(1)
+    for n in (128, 256, 512, 1024, 2048):
+        a, b = torch.rand(n, n) - 0.5, torch.rand(n, n) - 0.5
+        c = torch.empty(n, n)
+        s = best_seconds(lambda: torch.matmul(a, b, out=c))
+        result(f"gemm.square{n}.pytorch", 2.0 * n ** 3 / s / 1e9, "GFLOP/s")
+    for name, (batch, m, k, n) in (("batched_256x128x64x128", (256, 128, 64, 128)),
+                                   ("batched_256x128x128x64", (256, 128, 128, 64))):
+        a, b = torch.rand(batch, m, k) - 0.5, torch.rand(batch, k, n) - 0.5
+        c = torch.empty(batch, m, n)
+        s = best_seconds(lambda: torch.matmul(a, b, out=c))
+        result(f"gemm.{name}.pytorch", 2.0 * batch * m * n * k / s / 1e9, "GFLOP/s")
+
+
+SUITES = {"gemm": gemm}
+
+if __name__ == "__main__":
+    with torch.no_grad():
+        SUITES[sys.argv[1]]()

@@ -1,0 +1,23 @@
+using Microsoft.ML.Attention.Samples.Engine;
+
+namespace Microsoft.ML.Attention.Samples;
+
+/// <summary>Runs the samples. With no argument, the main sample; <c>list</c> names them all.</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        string name = args.Length > 0 ? args[0] : "engine";
+        switch (name)
+        {
+            case "engine":
+                return CnnOnGeneratedImages.Run();
+            case "list":
+                Console.WriteLine("engine  train a small CNN with the pack's engine on images generated in code");
+                return 0;
+            default:
+                Console.Error.WriteLine($"Unknown sample '{name}'. Run with 'list' to see the samples.");
+                return 2;
+        }
+    }
+}

@@ -1,0 +1,300 @@
+using Microsoft.ML.Attention.Tensors;
+
+namespace Microsoft.ML.Attention.Autograd;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// 2-D convolution (cross-correlation) as <c>torch.nn.functional.conv2d</c>: x [N, C, H, W],
+    /// weight [O, C/groups, kH, kW], bias [O]; output [N, O, H', W'] with H' = (H + 2·padding − kH) / stride + 1.
+    /// Computed as im2col followed by GEMM per image and group.
+    /// </summary>
+    public static Tensor Conv2d(this Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int groups = 1)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(weight);
+        if (x.Rank != 4 || weight.Rank != 4)
+        {
+            throw new ArgumentException($"Conv2d expects input [N, C, H, W] and weight [O, C/groups, kH, kW]; got {ShapeMath.Format(x.Dims)} and {ShapeMath.Format(weight.Dims)}.");
+        }
+
+        int n = x.Dims[0], c = x.Dims[1], h = x.Dims[2], w = x.Dims[3];
+        int o = weight.Dims[0], cg = weight.Dims[1], kh = weight.Dims[2], kw = weight.Dims[3];
+        if (stride < 1 || padding < 0 || groups < 1 || c % groups != 0 || o % groups != 0 || cg != c / groups)
+        {
+            throw new ArgumentException($"Conv2d: input of shape {ShapeMath.Format(x.Dims)} with {groups} group(s) needs weight [O, {c / Math.Max(groups, 1)}, kH, kW] with O divisible by groups; got {ShapeMath.Format(weight.Dims)}, stride {stride}, padding {padding}.");
+        }
+
+        if (bias is not null && bias.Length != o)
+        {
+            throw new ArgumentException($"Conv2d: bias of shape {ShapeMath.Format(bias.Dims)} does not match {o} output channels.", nameof(bias));
+        }
+
+        var geo = new ConvGeometry(cg, h, w, kh, kw, stride, padding);
+        if (geo.OutH <= 0 || geo.OutW <= 0)
+        {
+            throw new ArgumentException($"Conv2d: a {kh}×{kw} kernel with padding {padding} does not fit input of shape {ShapeMath.Format(x.Dims)}.");
+        }
+
+        int og = o / groups, p = geo.OutH * geo.OutW, kk = cg * kh * kw;
+        Tensor y = Tensor.Empty([n, o, geo.OutH, geo.OutW]);
+        float[] cols = new float[kk * p];
+        for (int b = 0; b < n; b++)
+        {
+            for (int gi = 0; gi < groups; gi++)
+            {
+                Im2Col.Unfold(x.AsSpan().Slice((b * c + gi * cg) * h * w, cg * h * w), geo, cols);
+                Gemm.Multiply(false, false, og, p, kk, weight.AsSpan().Slice(gi * og * kk, og * kk), kk, cols, p, y.AsSpan().Slice((b * o + gi * og) * p, og * p), p, false);
+            }
+
+            if (bias is not null)
+            {
+                for (int oc = 0; oc < o; oc++)
+                {
+                    Span<float> plane = y.AsSpan().Slice((b * o + oc) * p, p);
+                    System.Numerics.Tensors.TensorPrimitives.Add(plane, bias.AsSpan()[oc], plane);
+                }
+            }
+        }
+
+        bool record = GradMode.IsEnabled && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false));
+        if (!record)
+        {
+            return y;
+        }
+
+        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        return Record(y, nameof(Conv2d), inputs, g =>
+        {
+            Tensor? gx = x.RequiresGrad ? Tensor.Zeros(x.Dims) : null;
+            Tensor? gw = weight.RequiresGrad ? Tensor.Zeros(weight.Dims) : null;
+            float[] gcols = new float[kk * p];
+            for (int b = 0; b < n; b++)
+            {
+                for (int gi = 0; gi < groups; gi++)
+                {
+                    ReadOnlySpan<float> gOut = g.AsSpan().Slice((b * o + gi * og) * p, og * p);
+                    if (gw is not null)
+                    {
+                        Im2Col.Unfold(x.AsSpan().Slice((b * c + gi * cg) * h * w, cg * h * w), geo, cols);
+                        Gemm.Multiply(false, true, og, kk, p, gOut, p, cols, p, gw.AsSpan().Slice(gi * og * kk, og * kk), kk, accumulate: true);
+                    }
+
+                    if (gx is not null)
+                    {
+                        Gemm.Multiply(true, false, kk, p, og, weight.AsSpan().Slice(gi * og * kk, og * kk), kk, gOut, p, gcols, p, false);
+                        Im2Col.Fold(gcols, geo, gx.AsSpan().Slice((b * c + gi * cg) * h * w, cg * h * w));
+                    }
+                }
+            }
+
+            Tensor? gb = null;
+            if (bias is not null && bias.RequiresGrad)
+            {
+                gb = Tensor.Zeros([o]);
+                for (int b = 0; b < n; b++)
+                {
+                    for (int oc = 0; oc < o; oc++)
+                    {
+                        gb.AsSpan()[oc] += System.Numerics.Tensors.TensorPrimitives.Sum(g.AsSpan().Slice((b * o + oc) * p, p));
+                    }
+                }
+            }
+
+            return bias is null ? [gx, gw] : [gx, gw, gb];
+        });
+    }
+
+    /// <summary>2-D max pooling over x [N, C, H, W] (padding pads with -∞, as PyTorch).</summary>
+    public static Tensor MaxPool2d(this Tensor x, int kernelSize, int? stride = null, int padding = 0) =>
+        Pool2d(x, kernelSize, stride ?? kernelSize, padding, max: true, nameof(MaxPool2d));
+
+    /// <summary>2-D average pooling over x [N, C, H, W]; padded zeros count in the average (PyTorch's <c>count_include_pad=True</c>).</summary>
+    public static Tensor AvgPool2d(this Tensor x, int kernelSize, int? stride = null, int padding = 0) =>
+        Pool2d(x, kernelSize, stride ?? kernelSize, padding, max: false, nameof(AvgPool2d));
+
+    private static Tensor Pool2d(Tensor x, int k, int stride, int padding, bool max, string name)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank != 4 || k < 1 || stride < 1 || padding < 0 || padding > k / 2)
+        {
+            throw new ArgumentException($"{name} expects input [N, C, H, W], kernel ≥ 1, stride ≥ 1 and padding ≤ kernel/2; got shape {ShapeMath.Format(x.Dims)}, kernel {k}, stride {stride}, padding {padding}.");
+        }
+
+        int planes = x.Dims[0] * x.Dims[1], h = x.Dims[2], w = x.Dims[3];
+        int oh = (h + 2 * padding - k) / stride + 1, ow = (w + 2 * padding - k) / stride + 1;
+        if (oh <= 0 || ow <= 0)
+        {
+            throw new ArgumentException($"{name}: kernel {k} does not fit input of shape {ShapeMath.Format(x.Dims)}.");
+        }
+
+        Tensor y = Tensor.Empty([x.Dims[0], x.Dims[1], oh, ow]);
+        int[]? argmax = max ? new int[y.Length] : null;
+        ReadOnlySpan<float> xs = x.AsSpan();
+        Span<float> ys = y.AsSpan();
+        float inv = 1f / (k * k);
+        for (int pl = 0; pl < planes; pl++)
+        {
+            for (int i = 0; i < oh; i++)
+            {
+                for (int j = 0; j < ow; j++)
+                {
+                    float acc = max ? float.NegativeInfinity : 0f;
+                    int best = -1;
+                    for (int di = 0; di < k; di++)
+                    {
+                        int r = i * stride - padding + di;
+                        if ((uint)r >= (uint)h)
+                        {
+                            continue;
+                        }
+
+                        for (int dj = 0; dj < k; dj++)
+                        {
+                            int cc = j * stride - padding + dj;
+                            if ((uint)cc >= (uint)w)
+                            {
+                                continue;
+                            }
+
+                            int idx = (pl * h + r) * w + cc;
+                            float v = xs[idx];
+                            if (max)
+                            {
+                                if (v > acc || best < 0 || float.IsNaN(v))
+                                {
+                                    acc = v;
+                                    best = idx;
+                                }
+                            }
+                            else
+                            {
+                                acc += v;
+                            }
+                        }
+                    }
+
+                    int oi = (pl * oh + i) * ow + j;
+                    ys[oi] = max ? acc : acc * inv;
+                    if (argmax is not null)
+                    {
+                        argmax[oi] = best;
+                    }
+                }
+            }
+        }
+
+        if (!Recording(x))
+        {
+            return y;
+        }
+
+        return Record(y, name, [x], g =>
+        {
+            Tensor gx = Tensor.Zeros(x.Dims);
+            Span<float> gs = gx.AsSpan();
+            ReadOnlySpan<float> gv = g.AsSpan();
+            if (argmax is not null)
+            {
+                for (int oi = 0; oi < gv.Length; oi++)
+                {
+                    gs[argmax[oi]] += gv[oi];
+                }
+
+                return [gx];
+            }
+
+            for (int pl = 0; pl < planes; pl++)
+            {
+                for (int i = 0; i < oh; i++)
+                {
+                    for (int j = 0; j < ow; j++)
+                    {
+                        float v = gv[(pl * oh + i) * ow + j] * inv;
+                        for (int di = 0; di < k; di++)
+                        {
+                            int r = i * stride - padding + di;
+                            for (int dj = 0; dj < k && (uint)r < (uint)h; dj++)
+                            {
+                                int cc = j * stride - padding + dj;
+                                if ((uint)cc < (uint)w)
+                                {
+                                    gs[(pl * h + r) * w + cc] += v;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+
+            return [gx];
+        });
+    }
+
+    /// <summary>
+    /// Adaptive average pooling of x [N, C, H, W] to [N, C, outH, outW]: cell (i, j) averages rows
+    /// [⌊i·H/outH⌋, ⌈(i+1)·H/outH⌉) and likewise columns, as PyTorch. (1, 1) is global average pooling.
+    /// </summary>
+    public static Tensor AdaptiveAvgPool2d(this Tensor x, int outH, int outW)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank != 4 || outH < 1 || outW < 1)
+        {
+            throw new ArgumentException($"AdaptiveAvgPool2d expects input [N, C, H, W] and a positive output size; got {ShapeMath.Format(x.Dims)} → ({outH}, {outW}).");
+        }
+
+        int planes = x.Dims[0] * x.Dims[1], h = x.Dims[2], w = x.Dims[3];
+        Tensor y = Tensor.Empty([x.Dims[0], x.Dims[1], outH, outW]);
+        ReadOnlySpan<float> xs = x.AsSpan();
+        Span<float> ys = y.AsSpan();
+        for (int pl = 0; pl < planes; pl++)
+        {
+            for (int i = 0; i < outH; i++)
+            {
+                int r0 = i * h / outH, r1 = ((i + 1) * h + outH - 1) / outH;
+                for (int j = 0; j < outW; j++)
+                {
+                    int c0 = j * w / outW, c1 = ((j + 1) * w + outW - 1) / outW;
+                    float acc = 0f;
+                    for (int r = r0; r < r1; r++)
+                    {
+                        acc += System.Numerics.Tensors.TensorPrimitives.Sum(xs.Slice((pl * h + r) * w + c0, c1 - c0));
+                    }
+
+                    ys[(pl * outH + i) * outW + j] = acc / ((r1 - r0) * (c1 - c0));
+                }
+            }
+        }
+
+        if (!Recording(x))
+        {
+            return y;
+        }
+
+        return Record(y, nameof(AdaptiveAvgPool2d), [x], g =>
+        {
+            Tensor gx = Tensor.Zeros(x.Dims);
+            Span<float> gs = gx.AsSpan();
+            ReadOnlySpan<float> gv = g.AsSpan();
+            for (int pl = 0; pl < planes; pl++)
+            {
+                for (int i = 0; i < outH; i++)
+                {
+                    int r0 = i * h / outH, r1 = ((i + 1) * h + outH - 1) / outH;
+                    for (int j = 0; j < outW; j++)
+                    {
+                        int c0 = j * w / outW, c1 = ((j + 1) * w + outW - 1) / outW;
+                        float v = gv[(pl * outH + i) * outW + j] / ((r1 - r0) * (c1 - c0));
+                        for (int r = r0; r < r1; r++)
+                        {
+                            Span<float> seg = gs.Slice((pl * h + r) * w + c0, c1 - c0);
+                            System.Numerics.Tensors.TensorPrimitives.Add(seg, v, seg);
+                        }
+                    }
+                }
+            }
+
+            return [gx];
+        });
+    }
+}

@@ -1,0 +1,268 @@
+using Microsoft.ML.Attention.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Microsoft.ML.Attention.Autograd;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Layer normalization over the last dimension, fused: (x - mean) / sqrt(var + eps) · weight + bias, with the
+    /// biased variance as in <c>torch.nn.functional.layer_norm</c>.
+    /// </summary>
+    public static Tensor LayerNorm(this Tensor x, Tensor? weight, Tensor? bias, float eps = 1e-5f)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        int n = x.Dims[^1];
+        if ((weight is not null && weight.Length != n) || (bias is not null && bias.Length != n))
+        {
+            throw new ArgumentException($"LayerNorm: weight/bias must have {n} elements for input shape {ShapeMath.Format(x.Dims)}.");
+        }
+
+        int rows = n == 0 ? 0 : x.Length / n;
+        Tensor y = Tensor.Empty(x.Dims);
+        Tensor xhat = Tensor.Empty(x.Dims);
+        float[] rstd = new float[rows];
+        ReadOnlySpan<float> xs = x.AsSpan();
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> xr = xs.Slice(r * n, n);
+            Span<float> hr = xhat.AsSpan().Slice(r * n, n);
+            float mean = TensorPrimitives.Sum(xr) / n;
+            TensorPrimitives.Subtract(xr, mean, hr);
+            float var = TensorPrimitives.Dot(hr, hr) / n;
+            rstd[r] = 1f / MathF.Sqrt(var + eps);
+            TensorPrimitives.Multiply(hr, rstd[r], hr);
+            Span<float> yr = y.AsSpan().Slice(r * n, n);
+            if (weight is not null)
+            {
+                TensorPrimitives.Multiply(hr, weight.AsSpan(), yr);
+            }
+            else
+            {
+                hr.CopyTo(yr);
+            }
+
+            if (bias is not null)
+            {
+                TensorPrimitives.Add(yr, bias.AsSpan(), yr);
+            }
+        }
+
+        bool record = GradMode.IsEnabled && (x.RequiresGrad || (weight?.RequiresGrad ?? false) || (bias?.RequiresGrad ?? false));
+        if (!record)
+        {
+            return y;
+        }
+
+        Tensor[] inputs = [x, .. weight is null ? Array.Empty<Tensor>() : [weight], .. bias is null ? Array.Empty<Tensor>() : [bias]];
+        return Record(y, nameof(LayerNorm), inputs, g =>
+        {
+            var grads = new Tensor?[inputs.Length];
+            ReadOnlySpan<float> gs = g.AsSpan();
+            ReadOnlySpan<float> hs = xhat.AsSpan();
+            Tensor? gw = weight is not null && weight.RequiresGrad ? Tensor.Zeros([n]) : null;
+            Tensor? gb = bias is not null && bias.RequiresGrad ? Tensor.Zeros([n]) : null;
+            Tensor? gx = x.RequiresGrad ? Tensor.Empty(x.Dims) : null;
+            Span<float> gh = new float[n];
+            for (int r = 0; r < rows; r++)
+            {
+                ReadOnlySpan<float> gr = gs.Slice(r * n, n);
+                ReadOnlySpan<float> hr = hs.Slice(r * n, n);
+                if (gw is not null)
+                {
+                    Span<float> gws = gw.AsSpan();
+                    TensorPrimitives.FusedMultiplyAdd(gr, hr, gws, gws);
+                }
+
+                if (gb is not null)
+                {
+                    Span<float> gbs = gb.AsSpan();
+                    TensorPrimitives.Add(gbs, gr, gbs);
+                }
+
+                if (gx is not null)
+                {
+                    // gx = rstd * (gh - mean(gh) - xhat * mean(gh * xhat)), gh = g * weight
+                    if (weight is not null)
+                    {
+                        TensorPrimitives.Multiply(gr, weight.AsSpan(), gh);
+                    }
+                    else
+                    {
+                        gr.CopyTo(gh);
+                    }
+
+                    float meanG = TensorPrimitives.Sum<float>(gh) / n;
+                    float meanGH = TensorPrimitives.Dot(gh, hr) / n;
+                    Span<float> gxr = gx.AsSpan().Slice(r * n, n);
+                    TensorPrimitives.Multiply(hr, -meanGH, gxr);
+                    TensorPrimitives.Add(gxr, gh, gxr);
+                    TensorPrimitives.Subtract(gxr, meanG, gxr);
+                    TensorPrimitives.Multiply(gxr, rstd[r], gxr);
+                }
+            }
+
+            int k = 0;
+            grads[k++] = gx;
+            if (weight is not null)
+            {
+                grads[k++] = gw;
+            }
+
+            if (bias is not null)
+            {
+                grads[k] = gb;
+            }
+
+            return grads;
+        });
+    }
+
+    /// <summary>
+    /// Batch normalization over dimension 1 of x [N, C, ...]. In training it normalizes with the batch statistics
+    /// (biased variance) and updates the running statistics in place with <paramref name="momentum"/> (unbiased
+    /// variance), as PyTorch does; otherwise it uses the running statistics.
+    /// </summary>
+    public static Tensor BatchNorm(this Tensor x, Tensor runningMean, Tensor runningVar, Tensor? weight, Tensor? bias, bool training, float momentum = 0.1f, float eps = 1e-5f)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(runningMean);
+        ArgumentNullException.ThrowIfNull(runningVar);
+        if (x.Rank < 2)
+        {
+            throw new ArgumentException($"BatchNorm expects input [N, C, ...]; got shape {ShapeMath.Format(x.Dims)}.", nameof(x));
+        }
+
+        int c = x.Dims[1];
+        if (runningMean.Length != c || runningVar.Length != c || (weight is not null && weight.Length != c) || (bias is not null && bias.Length != c))
+        {
+            throw new ArgumentException($"BatchNorm: {c} channels in input of shape {ShapeMath.Format(x.Dims)}, but the statistics or affine parameters have another size.");
+        }
+
+        int nb = x.Dims[0];
+        int spatial = x.Length / Math.Max(1, nb * c);
+        int m = nb * spatial;
+        if (training && m <= 1)
+        {
+            throw new ArgumentException($"BatchNorm: expected more than 1 value per channel when training; got input of shape {ShapeMath.Format(x.Dims)}.", nameof(x));
+        }
+
+        float[] mean = new float[c], rstd = new float[c];
+        ReadOnlySpan<float> xs = x.AsSpan();
+        for (int ch = 0; ch < c; ch++)
+        {
+            if (training)
+            {
+                double s = 0, s2 = 0;
+                for (int b = 0; b < nb; b++)
+                {
+                    ReadOnlySpan<float> seg = xs.Slice((b * c + ch) * spatial, spatial);
+                    s += TensorPrimitives.Sum(seg);
+                }
+
+                double mu = s / m;
+                for (int b = 0; b < nb; b++)
+                {
+                    foreach (float v in xs.Slice((b * c + ch) * spatial, spatial))
+                    {
+                        s2 += (v - mu) * (v - mu);
+                    }
+                }
+
+                double var = s2 / m;
+                mean[ch] = (float)mu;
+                rstd[ch] = (float)(1.0 / Math.Sqrt(var + eps));
+                Span<float> rm = runningMean.AsSpan(), rv = runningVar.AsSpan();
+                rm[ch] = (1 - momentum) * rm[ch] + momentum * (float)mu;
+                rv[ch] = (1 - momentum) * rv[ch] + momentum * (float)(s2 / (m - 1));
+            }
+            else
+            {
+                mean[ch] = runningMean.AsSpan()[ch];
+                rstd[ch] = 1f / MathF.Sqrt(runningVar.AsSpan()[ch] + eps);
+            }
+        }
+
+        Tensor y = Tensor.Empty(x.Dims);
+        Tensor xhat = Tensor.Empty(x.Dims);
+        for (int b = 0; b < nb; b++)
+        {
+            for (int ch = 0; ch < c; ch++)
+            {
+                int off = (b * c + ch) * spatial;
+                Span<float> h = xhat.AsSpan().Slice(off, spatial);
+                TensorPrimitives.Subtract(xs.Slice(off, spatial), mean[ch], h);
+                TensorPrimitives.Multiply(h, rstd[ch], h);
+                float w = weight?.AsSpan()[ch] ?? 1f, bb = bias?.AsSpan()[ch] ?? 0f;
+                Span<float> yo = y.AsSpan().Slice(off, spatial);
+                TensorPrimitives.Multiply(h, w, yo);
+                TensorPrimitives.Add(yo, bb, yo);
+            }
+        }
+
+        bool record = GradMode.IsEnabled && (x.RequiresGrad || (weight?.RequiresGrad ?? false) || (bias?.RequiresGrad ?? false));
+        if (!record)
+        {
+            return y;
+        }
+
+        Tensor[] inputs = [x, .. weight is null ? Array.Empty<Tensor>() : [weight], .. bias is null ? Array.Empty<Tensor>() : [bias]];
+        return Record(y, nameof(BatchNorm), inputs, g =>
+        {
+            ReadOnlySpan<float> gs = g.AsSpan(), hs = xhat.AsSpan();
+            float[] sumG = new float[c], sumGH = new float[c];
+            for (int b = 0; b < nb; b++)
+            {
+                for (int ch = 0; ch < c; ch++)
+                {
+                    int off = (b * c + ch) * spatial;
+                    sumG[ch] += TensorPrimitives.Sum(gs.Slice(off, spatial));
+                    sumGH[ch] += TensorPrimitives.Dot(gs.Slice(off, spatial), hs.Slice(off, spatial));
+                }
+            }
+
+            Tensor? gx = null;
+            if (x.RequiresGrad)
+            {
+                gx = Tensor.Empty(x.Dims);
+                for (int b = 0; b < nb; b++)
+                {
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        int off = (b * c + ch) * spatial;
+                        float w = weight?.AsSpan()[ch] ?? 1f;
+                        Span<float> gxs = gx.AsSpan().Slice(off, spatial);
+                        if (training)
+                        {
+                            // gx = w·rstd/m · (m·g − Σg − x̂·Σ(g·x̂))
+                            float scale = w * rstd[ch] / m;
+                            TensorPrimitives.Multiply(hs.Slice(off, spatial), -sumGH[ch], gxs);
+                            TensorPrimitives.MultiplyAdd(gs.Slice(off, spatial), (float)m, gxs, gxs);
+                            TensorPrimitives.Subtract(gxs, sumG[ch], gxs);
+                            TensorPrimitives.Multiply(gxs, scale, gxs);
+                        }
+                        else
+                        {
+                            TensorPrimitives.Multiply(gs.Slice(off, spatial), w * rstd[ch], gxs);
+                        }
+                    }
+                }
+            }
+
+            var grads = new Tensor?[inputs.Length];
+            int k = 0;
+            grads[k++] = gx;
+            if (weight is not null)
+            {
+                grads[k++] = weight.RequiresGrad ? Tensor.FromArray(sumGH, [c]) : null;
+            }
+
+            if (bias is not null)
+            {
+                grads[k] = bias.RequiresGrad ? Tensor.FromArray(sumG, [c]) : null;
+            }
+
+            return grads;
+        });
+    }
+}

@@ -1,0 +1,462 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Microsoft.ML.Attention.Tensors;
+
+/// <summary>
+/// Single-precision matrix multiply C = op(A)·op(B) (+ C), row-major, with op = identity or transpose.
+/// BLIS-style: B is packed into NR-wide panels of KC rows, A into MR-tall panels, and an MR×NR register-blocked
+/// FMA micro-kernel (Vector512 8×32, or Vector256 6×16 where AVX-512 is absent) walks the packed panels.
+/// Large products are split over both cores by columns or rows; batches are split by batch index.
+/// </summary>
+internal static unsafe class Gemm
+{
+    private const int KC = 256;
+    private const int MC = 192;
+    private const int NC = 4096;
+    private const long ParallelFlops = 1L << 18;
+
+    private static readonly bool s_wide = Vector512.IsHardwareAccelerated;
+
+    [ThreadStatic]
+    private static float[]? t_packA;
+
+    [ThreadStatic]
+    private static float[]? t_packB;
+
+    internal static int MR => s_wide ? 8 : 6;
+
+    internal static int NR => s_wide ? 32 : 16;
+
+    /// <summary>C[m×n] = op(A)[m×k] · op(B)[k×n], added to C when <paramref name="accumulate"/>.</summary>
+    internal static void Multiply(
+        bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc, bool accumulate)
+    {
+        CheckExtent(transA ? k : m, transA ? m : k, lda, a.Length, "A");
+        CheckExtent(transB ? n : k, transB ? k : n, ldb, b.Length, "B");
+        CheckExtent(m, n, ldc, c.Length, "C");
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            MultiplyPinned(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+        }
+    }
+
+    /// <summary>Batched form: matrix i of A, B and C starts at i × the stride of each.</summary>
+    internal static void MultiplyBatched(
+        int batch, bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int strideA, int lda, ReadOnlySpan<float> b, int strideB, int ldb,
+        Span<float> c, int strideC, int ldc, bool accumulate)
+    {
+        if (batch == 0)
+        {
+            return;
+        }
+
+        CheckExtent(transA ? k : m, transA ? m : k, lda, a.Length - (batch - 1) * strideA, "A");
+        CheckExtent(transB ? n : k, transB ? k : n, ldb, b.Length - (batch - 1) * strideB, "B");
+        CheckExtent(m, n, ldc, c.Length - (batch - 1) * strideC, "C");
+        fixed (float* pa0 = a)
+        fixed (float* pb0 = b)
+        fixed (float* pc0 = c)
+        {
+            long flops = 2L * m * n * k;
+            if (batch == 1 || flops * batch < ParallelFlops || flops >= 64 * ParallelFlops)
+            {
+                for (int i = 0; i < batch; i++)
+                {
+                    MultiplyPinned(transA, transB, m, n, k, pa0 + (long)i * strideA, lda, pb0 + (long)i * strideB, ldb, pc0 + (long)i * strideC, ldc, accumulate);
+                }
+
+                return;
+            }
+
+            nint pa = (nint)pa0, pb = (nint)pb0, pc = (nint)pc0;
+            int chunks = Math.Min(batch, CpuParallel.Degree * 4);
+            CpuParallel.For(chunks, chunk =>
+            {
+                int start = (int)((long)batch * chunk / chunks), end = (int)((long)batch * (chunk + 1) / chunks);
+                for (int i = start; i < end; i++)
+                {
+                    Serial(transA, transB, m, n, k, (float*)pa + (long)i * strideA, lda, (float*)pb + (long)i * strideB, ldb, (float*)pc + (long)i * strideC, ldc, accumulate);
+                }
+            });
+        }
+    }
+
+    private static void CheckExtent(int rows, int cols, int ld, int length, string name)
+    {
+        if (rows == 0 || cols == 0)
+        {
+            return;
+        }
+
+        if (ld < cols || (long)(rows - 1) * ld + cols > length)
+        {
+            throw new ArgumentException($"GEMM operand {name}: a {rows}×{cols} matrix with leading dimension {ld} does not fit in {length} elements.");
+        }
+    }
+
+    private static void MultiplyPinned(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
+    {
+        long flops = 2L * m * n * k;
+        if (flops < ParallelFlops || CpuParallel.Degree == 1)
+        {
+            Serial(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+            return;
+        }
+
+        int parts = CpuParallel.Degree;
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
+        if (n >= m)
+        {
+            int step = RoundUp((n + parts - 1) / parts, NR);
+            int count = (n + step - 1) / step;
+            CpuParallel.For(count, p =>
+            {
+                int j0 = p * step, nn = Math.Min(step, n - j0);
+                float* bj = transB ? (float*)pb + (long)j0 * ldb : (float*)pb + j0;
+                Serial(transA, transB, m, nn, k, (float*)pa, lda, bj, ldb, (float*)pc + j0, ldc, accumulate);
+            });
+        }
+        else
+        {
+            int step = RoundUp((m + parts - 1) / parts, MR);
+            int count = (m + step - 1) / step;
+            CpuParallel.For(count, p =>
+            {
+                int i0 = p * step, mm = Math.Min(step, m - i0);
+                float* ai = transA ? (float*)pa + i0 : (float*)pa + (long)i0 * lda;
+                Serial(transA, transB, mm, n, k, ai, lda, (float*)pb, ldb, (float*)pc + (long)i0 * ldc, ldc, accumulate);
+            });
+        }
+    }
+
+    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+
+    private static float* Aligned(ref float[]? buffer, int floats)
+    {
+        if (buffer is null || buffer.Length < floats + 16)
+        {
+            buffer = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+        }
+
+        float* p = (float*)Unsafe.AsPointer(ref buffer[0]);
+        return (float*)(((nint)p + 63) & ~(nint)63);
+    }
+
+    private static void Serial(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
+    {
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        if (k == 0)
+        {
+            if (!accumulate)
+            {
+                for (int i = 0; i < m; i++)
+                {
+                    new Span<float>(c + (long)i * ldc, n).Clear();
+                }
+            }
+
+            return;
+        }
+
+        int mr = MR, nr = NR;
+        int ncMax = Math.Min(NC, RoundUp(n, nr));
+        int kcMax = Math.Min(KC, k);
+        int mcMax = Math.Min(MC, RoundUp(m, mr));
+        float* packB = Aligned(ref t_packB, kcMax * ncMax);
+        float* packA = Aligned(ref t_packA, kcMax * mcMax);
+        float* tile = stackalloc float[8 * 32];
+
+        for (int jc = 0; jc < n; jc += NC)
+        {
+            int nc = Math.Min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                bool add = accumulate || pc > 0;
+                PackB(transB, b, ldb, pc, jc, kc, nc, packB, nr);
+                for (int ic = 0; ic < m; ic += MC)
+                {
+                    int mc = Math.Min(MC, m - ic);
+                    PackA(transA, a, lda, ic, pc, mc, kc, packA, mr);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int nrr = Math.Min(nr, nc - jr);
+                        float* bp = packB + (long)jr * kc;
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int mrr = Math.Min(mr, mc - ir);
+                            float* ap = packA + (long)ir * kc;
+                            float* cp = c + (long)(ic + ir) * ldc + jc + jr;
+                            if (mrr == mr && nrr == nr)
+                            {
+                                Kernel(kc, ap, bp, cp, ldc, add);
+                            }
+                            else
+                            {
+                                Kernel(kc, ap, bp, tile, nr, add: false);
+                                for (int i = 0; i < mrr; i++)
+                                {
+                                    float* crow = cp + (long)i * ldc;
+                                    float* trow = tile + i * nr;
+                                    for (int j = 0; j < nrr; j++)
+                                    {
+                                        crow[j] = add ? crow[j] + trow[j] : trow[j];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs rows [pc, pc+kc) × columns [jc, jc+nc) of op(B) into NR-wide panels, zero-padded.</summary>
+    private static void PackB(bool trans, float* b, int ldb, int pc, int jc, int kc, int nc, float* dst, int nr)
+    {
+        for (int j0 = 0; j0 < nc; j0 += nr)
+        {
+            int w = Math.Min(nr, nc - j0);
+            float* panel = dst + (long)j0 * kc;
+            if (!trans)
+            {
+                float* src = b + (long)pc * ldb + jc + j0;
+                if (w == nr)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        Buffer.MemoryCopy(src + (long)p * ldb, panel + p * nr, nr * sizeof(float), nr * sizeof(float));
+                    }
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* s = src + (long)p * ldb;
+                        float* d = panel + p * nr;
+                        int j = 0;
+                        for (; j < w; j++)
+                        {
+                            d[j] = s[j];
+                        }
+
+                        for (; j < nr; j++)
+                        {
+                            d[j] = 0f;
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // op(B)(p, j) = b[j * ldb + p]: each source row is one destination column.
+                for (int j = 0; j < nr; j++)
+                {
+                    if (j < w)
+                    {
+                        float* s = b + (long)(jc + j0 + j) * ldb + pc;
+                        for (int p = 0; p < kc; p++)
+                        {
+                            panel[p * nr + j] = s[p];
+                        }
+                    }
+                    else
+                    {
+                        for (int p = 0; p < kc; p++)
+                        {
+                            panel[p * nr + j] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs rows [ic, ic+mc) × columns [pc, pc+kc) of op(A) into MR-tall panels, zero-padded.</summary>
+    private static void PackA(bool trans, float* a, int lda, int ic, int pc, int mc, int kc, float* dst, int mr)
+    {
+        for (int i0 = 0; i0 < mc; i0 += mr)
+        {
+            int h = Math.Min(mr, mc - i0);
+            float* panel = dst + (long)i0 * kc;
+            if (trans)
+            {
+                // op(A)(i, p) = a[p * lda + i]: the panel's column p is contiguous in the source.
+                float* src = a + (long)pc * lda + ic + i0;
+                for (int p = 0; p < kc; p++)
+                {
+                    float* s = src + (long)p * lda;
+                    float* d = panel + p * mr;
+                    int i = 0;
+                    for (; i < h; i++)
+                    {
+                        d[i] = s[i];
+                    }
+
+                    for (; i < mr; i++)
+                    {
+                        d[i] = 0f;
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < mr; i++)
+                {
+                    if (i < h)
+                    {
+                        float* s = a + (long)(ic + i0 + i) * lda + pc;
+                        for (int p = 0; p < kc; p++)
+                        {
+                            panel[p * mr + i] = s[p];
+                        }
+                    }
+                    else
+                    {
+                        for (int p = 0; p < kc; p++)
+                        {
+                            panel[p * mr + i] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Kernel(int kc, float* a, float* b, float* c, int ldc, bool add)
+    {
+        if (s_wide)
+        {
+            Kernel8x32(kc, a, b, c, ldc, add);
+        }
+        else
+        {
+            Kernel6x16(kc, a, b, c, ldc, add);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel8x32(int kc, float* a, float* b, float* c, int ldc, bool add)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> ai = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(ai, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
+            ai = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(ai, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
+            ai = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(ai, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
+            ai = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(ai, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
+            ai = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(ai, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
+            ai = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(ai, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
+            ai = Vector512.Create(a[6]);
+            c60 = Vector512.FusedMultiplyAdd(ai, b0, c60);
+            c61 = Vector512.FusedMultiplyAdd(ai, b1, c61);
+            ai = Vector512.Create(a[7]);
+            c70 = Vector512.FusedMultiplyAdd(ai, b0, c70);
+            c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
+            a += 8;
+            b += 32;
+        }
+
+        StoreRow(c, c00, c01, add);
+        StoreRow(c + ldc, c10, c11, add);
+        StoreRow(c + 2L * ldc, c20, c21, add);
+        StoreRow(c + 3L * ldc, c30, c31, add);
+        StoreRow(c + 4L * ldc, c40, c41, add);
+        StoreRow(c + 5L * ldc, c50, c51, add);
+        StoreRow(c + 6L * ldc, c60, c61, add);
+        StoreRow(c + 7L * ldc, c70, c71, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(float* c, Vector512<float> v0, Vector512<float> v1, bool add)
+    {
+        if (add)
+        {
+            v0 += Vector512.Load(c);
+            v1 += Vector512.Load(c + 16);
+        }
+
+        v0.Store(c);
+        v1.Store(c + 16);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, bool add)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> ai = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(ai, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(ai, b1, c01);
+            ai = Vector256.Create(a[1]);
+            c10 = Vector256.FusedMultiplyAdd(ai, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(ai, b1, c11);
+            ai = Vector256.Create(a[2]);
+            c20 = Vector256.FusedMultiplyAdd(ai, b0, c20);
+            c21 = Vector256.FusedMultiplyAdd(ai, b1, c21);
+            ai = Vector256.Create(a[3]);
+            c30 = Vector256.FusedMultiplyAdd(ai, b0, c30);
+            c31 = Vector256.FusedMultiplyAdd(ai, b1, c31);
+            ai = Vector256.Create(a[4]);
+            c40 = Vector256.FusedMultiplyAdd(ai, b0, c40);
+            c41 = Vector256.FusedMultiplyAdd(ai, b1, c41);
+            ai = Vector256.Create(a[5]);
+            c50 = Vector256.FusedMultiplyAdd(ai, b0, c50);
+            c51 = Vector256.FusedMultiplyAdd(ai, b1, c51);
+            a += 6;
+            b += 16;
+        }
+
+        StoreRow(c, c00, c01, add);
+        StoreRow(c + ldc, c10, c11, add);
+        StoreRow(c + 2L * ldc, c20, c21, add);
+        StoreRow(c + 3L * ldc, c30, c31, add);
+        StoreRow(c + 4L * ldc, c40, c41, add);
+        StoreRow(c + 5L * ldc, c50, c51, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(float* c, Vector256<float> v0, Vector256<float> v1, bool add)
+    {
+        if (add)
+        {
+            v0 += Vector256.Load(c);
+            v1 += Vector256.Load(c + 8);
+        }
+
+        v0.Store(c);
+        v1.Store(c + 8);
+    }
+}

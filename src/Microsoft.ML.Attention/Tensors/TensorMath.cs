@@ -1,0 +1,184 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Microsoft.ML.Attention.Tensors;
+
+/// <summary>
+/// Raw, non-recording tensor arithmetic used by the operations and optimizers: broadcasting elementwise loops,
+/// reduction of a broadcast gradient back to an input's shape, and in-place accumulation.
+/// </summary>
+internal static class TensorMath
+{
+    internal enum Binary
+    {
+        Add,
+        Subtract,
+        Multiply,
+        Divide,
+    }
+
+    /// <summary>target += source (same shape).</summary>
+    internal static void AddInPlace(Tensor target, Tensor source)
+    {
+        if (target.Length != source.Length)
+        {
+            throw new ArgumentException($"Cannot accumulate a tensor of shape {ShapeMath.Format(source.Dims)} into one of shape {ShapeMath.Format(target.Dims)}.");
+        }
+
+        Span<float> t = target.AsSpan();
+        TensorPrimitives.Add(t, source.AsSpan(), t);
+    }
+
+    /// <summary>Elementwise <paramref name="op"/> of a and b with NumPy broadcasting into a new tensor.</summary>
+    internal static Tensor Apply(Binary op, Tensor a, Tensor b, string name)
+    {
+        int[] shape = ShapeMath.SameShape(a.Dims, b.Dims) ? a.Dims : ShapeMath.Broadcast(a.Dims, b.Dims, name);
+        Tensor result = Tensor.Empty(shape);
+        Span<float> r = result.AsSpan();
+        ReadOnlySpan<float> x = a.AsSpan(), y = b.AsSpan();
+        if (x.Length == r.Length && y.Length == r.Length)
+        {
+            SpanSpan(op, x, y, r);
+            return result;
+        }
+
+        if (y.Length == 1 && x.Length == r.Length)
+        {
+            SpanScalar(op, x, y[0], r);
+            return result;
+        }
+
+        if (x.Length == 1 && y.Length == r.Length)
+        {
+            ScalarSpan(op, x[0], y, r);
+            return result;
+        }
+
+        int[] sa = ShapeMath.BroadcastStrides(a.Dims, shape), sb = ShapeMath.BroadcastStrides(b.Dims, shape);
+        int rank = shape.Length;
+        int inner = shape[rank - 1];
+        int ia = sa[rank - 1], ib = sb[rank - 1];
+        ForEachRow(shape, sa, sb, (offA, offB, offR) =>
+        {
+            Span<float> dst = result.AsSpan().Slice(offR, inner);
+            ReadOnlySpan<float> xa = a.AsSpan(), yb = b.AsSpan();
+            if (ia == 1 && ib == 1)
+            {
+                SpanSpan(op, xa.Slice(offA, inner), yb.Slice(offB, inner), dst);
+            }
+            else if (ia == 1)
+            {
+                SpanScalar(op, xa.Slice(offA, inner), yb[offB], dst);
+            }
+            else if (ib == 1)
+            {
+                ScalarSpan(op, xa[offA], yb.Slice(offB, inner), dst);
+            }
+            else
+            {
+                SpanScalar(op, xa.Slice(offA, 1), yb[offB], dst.Slice(0, 1));
+                dst.Fill(dst[0]);
+            }
+        });
+        return result;
+    }
+
+    /// <summary>Sums a gradient of the broadcast shape down to <paramref name="shape"/>.</summary>
+    internal static Tensor SumToShape(Tensor g, int[] shape)
+    {
+        if (ShapeMath.SameShape(g.Dims, shape))
+        {
+            return g;
+        }
+
+        Tensor result = Tensor.Zeros(shape);
+        Span<float> r = result.AsSpan();
+        if (result.Length == 1)
+        {
+            r[0] = TensorPrimitives.Sum<float>(g.AsSpan());
+            return result;
+        }
+
+        int[] outShape = g.Dims;
+        int rank = outShape.Length;
+        int[] st = ShapeMath.BroadcastStrides(shape, outShape);
+        int[] zero = new int[rank];
+        int inner = outShape[rank - 1];
+        int it = st[rank - 1];
+        ForEachRow(outShape, st, zero, (offT, _, offG) =>
+        {
+            ReadOnlySpan<float> row = g.AsSpan().Slice(offG, inner);
+            Span<float> t = result.AsSpan();
+            if (it == 1)
+            {
+                Span<float> dst = t.Slice(offT, inner);
+                TensorPrimitives.Add(dst, row, dst);
+            }
+            else
+            {
+                t[offT] += TensorPrimitives.Sum(row);
+            }
+        });
+        return result;
+    }
+
+    /// <summary>Calls <paramref name="row"/> with the offsets of each innermost row of <paramref name="shape"/> in two broadcast operands and the result.</summary>
+    internal static void ForEachRow(int[] shape, int[] stridesA, int[] stridesB, Action<int, int, int> row)
+    {
+        int rank = shape.Length;
+        int inner = shape[rank - 1];
+        int rows = inner == 0 ? 0 : ShapeMath.Count(shape) / inner;
+        int[] index = new int[rank];
+        int offA = 0, offB = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            row(offA, offB, r * inner);
+            for (int d = rank - 2; d >= 0; d--)
+            {
+                index[d]++;
+                offA += stridesA[d];
+                offB += stridesB[d];
+                if (index[d] < shape[d])
+                {
+                    break;
+                }
+
+                offA -= stridesA[d] * shape[d];
+                offB -= stridesB[d] * shape[d];
+                index[d] = 0;
+            }
+        }
+    }
+
+    private static void SpanSpan(Binary op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> r)
+    {
+        switch (op)
+        {
+            case Binary.Add: TensorPrimitives.Add(x, y, r); break;
+            case Binary.Subtract: TensorPrimitives.Subtract(x, y, r); break;
+            case Binary.Multiply: TensorPrimitives.Multiply(x, y, r); break;
+            default: TensorPrimitives.Divide(x, y, r); break;
+        }
+    }
+
+    private static void SpanScalar(Binary op, ReadOnlySpan<float> x, float y, Span<float> r)
+    {
+        switch (op)
+        {
+            case Binary.Add: TensorPrimitives.Add(x, y, r); break;
+            case Binary.Subtract: TensorPrimitives.Subtract(x, y, r); break;
+            case Binary.Multiply: TensorPrimitives.Multiply(x, y, r); break;
+            default: TensorPrimitives.Divide(x, y, r); break;
+        }
+    }
+
+    private static void ScalarSpan(Binary op, float x, ReadOnlySpan<float> y, Span<float> r)
+    {
+        switch (op)
+        {
+            case Binary.Add: TensorPrimitives.Add(y, x, r); break;
+            case Binary.Subtract: TensorPrimitives.Subtract(x, y, r); break;
+            case Binary.Multiply: TensorPrimitives.Multiply(y, x, r); break;
+            default: TensorPrimitives.Divide(x, y, r); break;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using BenchmarkDotNet.Running;
+using Microsoft.ML.Attention.PerformanceTests.Suites;
+
+namespace Microsoft.ML.Attention.PerformanceTests;
+
+/// <summary>
+/// Entry point. <c>suite NAME</c> runs one side-by-side suite and prints <c>RESULT name value unit</c> lines
+/// (build/bench.sh adds PyTorch's side and the ratios); anything else goes to BenchmarkDotNet.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length >= 2 && args[0] == "suite")
+        {
+            switch (args[1])
+            {
+                case "gemm":
+                    GemmSuite.Run();
+                    return 0;
+                case "peak":
+                    PeakSuite.Run();
+                    return 0;
+                default:
+                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak.");
+                    return 2;
+            }
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+}
