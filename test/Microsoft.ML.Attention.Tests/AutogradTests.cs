@@ -1,0 +1,155 @@
+using Microsoft.ML.Attention.Autograd;
+using Microsoft.ML.Attention.Tensors;
+
+namespace Microsoft.ML.Attention.Tests;
+
+/// <summary>Tape semantics: what is recorded, accumulation, detaching, freeing, no-grad scopes and pooled scopes.</summary>
+[TestClass]
+public sealed class AutogradTests
+{
+    [TestMethod]
+    public void Backward_AccumulatesAcrossCallsUntilZeroed()
+    {
+        Tensor w = Tensor.FromArray([2f, -1f], 2);
+        w.RequiresGrad = true;
+        Tensor x = Tensor.FromArray([3f, 4f], 2);
+        w.Mul(x).Sum().Backward();
+        w.Mul(x).Sum().Backward();
+        CollectionAssert.AreEqual(new[] { 6f, 8f }, w.Grad!.ToArray());
+        w.Grad.AsSpan().Clear();
+        w.Mul(w).Sum().Backward();
+        CollectionAssert.AreEqual(new[] { 4f, -2f }, w.Grad!.ToArray());
+    }
+
+    [TestMethod]
+    public void Backward_ThroughSharedSubexpression_SumsBothPaths()
+    {
+        Tensor a = Tensor.FromArray([1.5f], 1);
+        a.RequiresGrad = true;
+        Tensor b = a.Mul(a);             // a²
+        Tensor y = b.Add(b).Add(a);      // 2a² + a → dy/da = 4a + 1
+        y.Sum().Backward();
+        Assert.AreEqual(7f, a.Grad!.Item(), 1e-6f);
+    }
+
+    [TestMethod]
+    public void NoGrad_RecordsNothing()
+    {
+        Tensor w = Tensor.Ones(3);
+        w.RequiresGrad = true;
+        Tensor y;
+        using (GradMode.NoGrad())
+        {
+            y = w.Mul(2f).Sum();
+            Assert.IsFalse(GradMode.IsEnabled);
+        }
+
+        Assert.IsTrue(GradMode.IsEnabled);
+        Assert.IsFalse(y.RequiresGrad);
+        Assert.IsNull(y.GradFn);
+        Assert.ThrowsExactly<InvalidOperationException>(() => y.Backward());
+    }
+
+    [TestMethod]
+    public void Detach_StopsGradient()
+    {
+        Tensor w = Tensor.FromArray([3f], 1);
+        w.RequiresGrad = true;
+        Tensor y = w.Mul(w.Detach()).Sum(); // only one path differentiates: dy/dw = w
+        y.Backward();
+        Assert.AreEqual(3f, w.Grad!.Item(), 1e-6f);
+    }
+
+    [TestMethod]
+    public void SecondBackward_ThroughFreedGraph_FailsClearly()
+    {
+        Tensor w = Tensor.Ones(2);
+        w.RequiresGrad = true;
+        Tensor y = w.Exp().Sum();
+        y.Backward();
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => y.Backward());
+        StringAssert.Contains(e.Message, "second time");
+    }
+
+    [TestMethod]
+    public void Backward_OfNonScalarWithoutGradient_NamesTheShape()
+    {
+        Tensor w = Tensor.Ones(2, 3);
+        w.RequiresGrad = true;
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => w.Mul(2f).Backward());
+        StringAssert.Contains(e.Message, "[2, 3]");
+    }
+
+    [TestMethod]
+    public void RequiresGrad_CannotBeClearedOnNonLeaf()
+    {
+        Tensor w = Tensor.Ones(2);
+        w.RequiresGrad = true;
+        Tensor y = w.Mul(2f);
+        Assert.ThrowsExactly<InvalidOperationException>(() => y.RequiresGrad = false);
+    }
+
+    [TestMethod]
+    public void Scope_ReturnsBuffersAndReusesThem_DisposedTensorsFailClearly()
+    {
+        Tensor w = Tensor.Ones(64);
+        w.RequiresGrad = true;
+        Tensor kept;
+        Tensor dropped;
+        using (TensorScope.Begin())
+        {
+            dropped = w.Mul(3f);
+            kept = w.Mul(2f).MoveToOuterScope();
+            dropped.Sum().Backward();
+        }
+
+        Assert.IsTrue(dropped.IsDisposed);
+        Assert.IsFalse(kept.IsDisposed);
+        Assert.AreEqual(2f, kept.AsSpan()[5]);
+        Assert.IsFalse(w.IsDisposed, "parameters are never tracked");
+        Assert.IsFalse(w.Grad!.IsDisposed, "parameter gradients outlive the scope");
+        Assert.AreEqual(3f, w.Grad!.AsSpan()[0]);
+        Assert.ThrowsExactly<ObjectDisposedException>(() => dropped.ToArray());
+    }
+
+    [TestMethod]
+    public void Views_ShareStorage_ReshapeIsNoCopy()
+    {
+        Tensor x = Tensor.Arange(6);
+        Tensor v = x.Reshape(2, 3);
+        v[1, 2] = 42f;
+        Assert.AreEqual(42f, x[5]);
+        CollectionAssert.AreEqual(new[] { 3, 2 }, x.Reshape(-1, 2).Shape);
+    }
+
+    [TestMethod]
+    public void TopKAndArgMax()
+    {
+        Tensor x = Tensor.FromArray([0.1f, 0.9f, 0.5f, 3f, -1f, 2f], 2, 3);
+        CollectionAssert.AreEqual(new[] { 1, 0 }, x.ArgMax(-1));
+        (Tensor values, int[] idx) = x.TopK(2);
+        CollectionAssert.AreEqual(new[] { 0.9f, 0.5f, 3f, 2f }, values.ToArray());
+        CollectionAssert.AreEqual(new[] { 1, 2, 0, 2 }, idx);
+    }
+
+    [TestMethod]
+    public void Softmax_AllMaskedRow_GivesZerosNotNaN_InForwardAndBackward()
+    {
+        Tensor x = Tensor.FromArray([1f, 2f, float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity], 2, 3);
+        x.RequiresGrad = true;
+        Tensor y = x.Softmax(-1);
+        CollectionAssert.AreEqual(new[] { 0f, 0f, 0f }, y.ToArray()[3..]);
+        Assert.AreEqual(1f, y.ToArray()[..3].Sum(), 1e-6f);
+        y.Mul(Tensor.FromArray([1f, 2f, 3f, 4f, 5f, 6f], 2, 3)).Sum().Backward();
+        Assert.IsTrue(x.Grad!.ToArray().All(float.IsFinite));
+    }
+
+    [TestMethod]
+    public void Broadcasting_ComputesNumPyResults()
+    {
+        Tensor a = Tensor.FromArray([1f, 2f, 3f], 3, 1);
+        Tensor b = Tensor.FromArray([10f, 20f], 2);
+        CollectionAssert.AreEqual(new[] { 11f, 21f, 12f, 22f, 13f, 23f }, a.Add(b).ToArray());
+        CollectionAssert.AreEqual(new[] { 3, 2 }, a.Mul(b).Shape);
+    }
+}

@@ -1,0 +1,84 @@
+using Microsoft.ML.Attention.Tensors;
+using Microsoft.ML.Attention.Tests.Support;
+
+namespace Microsoft.ML.Attention.Tests;
+
+/// <summary>The packed GEMM against a naive double-precision product, over edge sizes, all transposes, batches and accumulation.</summary>
+[TestClass]
+public sealed class GemmTests
+{
+    [TestMethod]
+    [DataRow(1, 1, 1)]
+    [DataRow(7, 5, 3)]
+    [DataRow(8, 32, 16)]
+    [DataRow(33, 65, 17)]
+    [DataRow(200, 70, 300)]
+    [DataRow(129, 257, 260)]
+    [DataRow(64, 4100, 9)]
+    public void Multiply_MatchesNaive_AllTransposes(int m, int n, int k)
+    {
+        var random = new Random(m * 31 + n * 7 + k);
+        foreach (bool ta in new[] { false, true })
+        {
+            foreach (bool tb in new[] { false, true })
+            {
+                float[] a = Fill(random, m * k), b = Fill(random, k * n), c = Fill(random, m * n);
+                float[] expected = Naive(ta, tb, m, n, k, a, b, c, accumulate: true);
+                Gemm.Multiply(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, c, n, accumulate: true);
+                Check.Close(expected, c, $"GEMM {m}x{n}x{k} transA={ta} transB={tb}", rtol: 1e-4f, atol: 1e-4f);
+            }
+        }
+    }
+
+    [TestMethod]
+    public void MultiplyBatched_MatchesNaivePerBatch()
+    {
+        var random = new Random(3);
+        const int batch = 37, m = 20, n = 19, k = 11;
+        float[] a = Fill(random, batch * m * k), b = Fill(random, batch * k * n), c = new float[batch * m * n];
+        Gemm.MultiplyBatched(batch, false, true, m, n, k, a, m * k, k, b, k * n, k, c, m * n, n, accumulate: false);
+        for (int i = 0; i < batch; i++)
+        {
+            float[] expected = Naive(false, true, m, n, k, a.AsSpan(i * m * k, m * k).ToArray(), b.AsSpan(i * k * n, k * n).ToArray(), new float[m * n], accumulate: false);
+            Check.Close(expected, c.AsSpan(i * m * n, m * n), $"batch {i}", atol: 1e-4f);
+        }
+    }
+
+    [TestMethod]
+    public void Multiply_RejectsBuffersTooSmall()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => Gemm.Multiply(false, false, 4, 4, 4, new float[15], 4, new float[16], 4, new float[16], 4, false));
+        StringAssert.Contains(e.Message, "operand A");
+    }
+
+    private static float[] Naive(bool ta, bool tb, int m, int n, int k, float[] a, float[] b, float[] c, bool accumulate)
+    {
+        var r = new float[m * n];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double s = accumulate ? c[i * n + j] : 0;
+                for (int p = 0; p < k; p++)
+                {
+                    s += (double)(ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
+                }
+
+                r[i * n + j] = (float)s;
+            }
+        }
+
+        return r;
+    }
+
+    private static float[] Fill(Random random, int n)
+    {
+        var x = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[i] = (float)(random.NextDouble() * 2 - 1);
+        }
+
+        return x;
+    }
+}
