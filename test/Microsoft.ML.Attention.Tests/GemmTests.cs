@@ -45,6 +45,25 @@ public sealed class GemmTests
     }
 
     [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
+    public void Multiply_FromManyThreadsAtOnce_IsCorrectAndNeverStalls()
+    {
+        const int n = 96;
+        var random = new Random(9);
+        float[] a = Fill(random, n * n), b = Fill(random, n * n);
+        float[] expected = Naive(false, false, n, n, n, a, b, new float[n * n], accumulate: false);
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 4 }, _ =>
+        {
+            for (int round = 0; round < 50; round++)
+            {
+                float[] c = new float[n * n];
+                Gemm.Multiply(false, false, n, n, n, a, n, b, n, c, n, accumulate: false);
+                Check.Close(expected, c, "concurrent GEMM", atol: 1e-4f);
+            }
+        });
+    }
+
+    [TestMethod]
     public void Multiply_RejectsBuffersTooSmall()
     {
         var e = Assert.ThrowsExactly<ArgumentException>(() => Gemm.Multiply(false, false, 4, 4, 4, new float[15], 4, new float[16], 4, new float[16], 4, false));

@@ -9,6 +9,7 @@ internal static class CpuParallel
 {
     private const int SpinIterations = 20_000;
     private static readonly Worker[] s_workers = CreateWorkers();
+    private static readonly object s_dispatch = new();
 
     [ThreadStatic]
     private static bool t_inside;
@@ -24,16 +25,48 @@ internal static class CpuParallel
             return;
         }
 
-        if (count == 1 || s_workers.Length == 0 || t_inside)
+        if (count == 1)
+        {
+            body(0);
+            return;
+        }
+
+        // One caller at a time owns the workers; a concurrent caller (another thread) runs its loop itself.
+        if (s_workers.Length == 0 || t_inside || !Monitor.TryEnter(s_dispatch))
+        {
+            RunSerially(count, body);
+            return;
+        }
+
+        try
+        {
+            Dispatch(count, body);
+        }
+        finally
+        {
+            Monitor.Exit(s_dispatch);
+        }
+    }
+
+    private static void RunSerially(int count, Action<int> body)
+    {
+        bool outer = t_inside;
+        t_inside = true;
+        try
         {
             for (int i = 0; i < count; i++)
             {
                 body(i);
             }
-
-            return;
         }
+        finally
+        {
+            t_inside = outer;
+        }
+    }
 
+    private static void Dispatch(int count, Action<int> body)
+    {
         int helpers = Math.Min(s_workers.Length, count - 1);
         var job = new Job(body, count, helpers);
         for (int w = 0; w < helpers; w++)

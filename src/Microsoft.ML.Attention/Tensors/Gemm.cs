@@ -24,6 +24,9 @@ internal static unsafe class Gemm
     [ThreadStatic]
     private static float[]? t_packB;
 
+    [ThreadStatic]
+    private static float[]? t_sharedB;
+
     internal static int MR => s_wide ? 8 : 6;
 
     internal static int NR => s_wide ? 32 : 16;
@@ -110,28 +113,59 @@ internal static unsafe class Gemm
         }
 
         int parts = CpuParallel.Degree;
-        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
-        if (n >= m)
+        if (m >= parts * MR * 2)
         {
-            int step = RoundUp((n + parts - 1) / parts, NR);
-            int count = (n + step - 1) / step;
-            CpuParallel.For(count, p =>
-            {
-                int j0 = p * step, nn = Math.Min(step, n - j0);
-                float* bj = transB ? (float*)pb + (long)j0 * ldb : (float*)pb + j0;
-                Serial(transA, transB, m, nn, k, (float*)pa, lda, bj, ldb, (float*)pc + j0, ldc, accumulate);
-            });
+            SharedPanels(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parts);
+            return;
         }
-        else
+
+        // Few rows: split the columns instead; each core packs its own panels.
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
+        int step = RoundUp((n + parts - 1) / parts, NR);
+        int count = (n + step - 1) / step;
+        CpuParallel.For(count, p =>
         {
-            int step = RoundUp((m + parts - 1) / parts, MR);
-            int count = (m + step - 1) / step;
-            CpuParallel.For(count, p =>
+            int j0 = p * step, nn = Math.Min(step, n - j0);
+            float* bj = transB ? (float*)pb + (long)j0 * ldb : (float*)pb + j0;
+            Serial(transA, transB, m, nn, k, (float*)pa, lda, bj, ldb, (float*)pc + j0, ldc, accumulate);
+        });
+    }
+
+    /// <summary>
+    /// The multi-core path: each KC×NC block of B is packed once, by all cores together, and then every core
+    /// multiplies its own share of the rows of A against it, packing only its rows.
+    /// </summary>
+    private static void SharedPanels(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, int parts)
+    {
+        int mr = MR, nr = NR;
+        int ncMax = Math.Min(NC, RoundUp(n, nr));
+        float* packB = Aligned(ref t_sharedB, Math.Min(KC, k) * ncMax);
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c, pp = (nint)packB;
+        int rowStep = RoundUp((m + parts - 1) / parts, mr);
+        int rowParts = (m + rowStep - 1) / rowStep;
+        for (int jc = 0; jc < n; jc += NC)
+        {
+            int nc = Math.Min(NC, n - jc);
+            int panels = (nc + nr - 1) / nr;
+            for (int p0 = 0; p0 < k; p0 += KC)
             {
-                int i0 = p * step, mm = Math.Min(step, m - i0);
-                float* ai = transA ? (float*)pa + i0 : (float*)pa + (long)i0 * lda;
-                Serial(transA, transB, mm, n, k, ai, lda, (float*)pb, ldb, (float*)pc + (long)i0 * ldc, ldc, accumulate);
-            });
+                int kc = Math.Min(KC, k - p0), pcur = p0, jcur = jc;
+                bool add = accumulate || p0 > 0;
+                CpuParallel.For(parts, part =>
+                {
+                    int first = panels * part / parts, last = panels * (part + 1) / parts;
+                    int j0 = first * nr, width = Math.Min(last * nr, nc) - j0;
+                    if (width > 0)
+                    {
+                        PackB(transB, (float*)pb, ldb, pcur, jcur + j0, kc, width, (float*)pp + (long)j0 * kc, nr);
+                    }
+                });
+                CpuParallel.For(rowParts, part =>
+                {
+                    int i0 = part * rowStep, rows = Math.Min(rowStep, m - i0);
+                    Macro(transA, (float*)pa, lda, i0, rows, pcur, kc, (float*)pp, nc, (float*)pc + jcur, ldc, add);
+                });
+            }
         }
     }
 
@@ -168,13 +202,10 @@ internal static unsafe class Gemm
             return;
         }
 
-        int mr = MR, nr = NR;
+        int nr = NR;
         int ncMax = Math.Min(NC, RoundUp(n, nr));
         int kcMax = Math.Min(KC, k);
-        int mcMax = Math.Min(MC, RoundUp(m, mr));
         float* packB = Aligned(ref t_packB, kcMax * ncMax);
-        float* packA = Aligned(ref t_packA, kcMax * mcMax);
-        float* tile = stackalloc float[8 * 32];
 
         for (int jc = 0; jc < n; jc += NC)
         {
@@ -184,35 +215,47 @@ internal static unsafe class Gemm
                 int kc = Math.Min(KC, k - pc);
                 bool add = accumulate || pc > 0;
                 PackB(transB, b, ldb, pc, jc, kc, nc, packB, nr);
-                for (int ic = 0; ic < m; ic += MC)
+                Macro(transA, a, lda, 0, m, pc, kc, packB, nc, c + jc, ldc, add);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rows [i0, i0+rows) of C (columns [0, nc) from <paramref name="c"/>) += op(A) rows × the packed KC×nc block of B,
+    /// packing those rows of A MC at a time into this thread's buffer.
+    /// </summary>
+    private static void Macro(bool transA, float* a, int lda, int i0, int rows, int pc, int kc, float* packB, int nc, float* c, int ldc, bool add)
+    {
+        int mr = MR, nr = NR;
+        float* packA = Aligned(ref t_packA, kc * Math.Min(MC, RoundUp(rows, mr)));
+        float* tile = stackalloc float[8 * 32];
+        for (int ic = i0; ic < i0 + rows; ic += MC)
+        {
+            int mc = Math.Min(MC, i0 + rows - ic);
+            PackA(transA, a, lda, ic, pc, mc, kc, packA, mr);
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int nrr = Math.Min(nr, nc - jr);
+                float* bp = packB + (long)jr * kc;
+                for (int ir = 0; ir < mc; ir += mr)
                 {
-                    int mc = Math.Min(MC, m - ic);
-                    PackA(transA, a, lda, ic, pc, mc, kc, packA, mr);
-                    for (int jr = 0; jr < nc; jr += nr)
+                    int mrr = Math.Min(mr, mc - ir);
+                    float* ap = packA + (long)ir * kc;
+                    float* cp = c + (long)(ic + ir) * ldc + jr;
+                    if (mrr == mr && nrr == nr)
                     {
-                        int nrr = Math.Min(nr, nc - jr);
-                        float* bp = packB + (long)jr * kc;
-                        for (int ir = 0; ir < mc; ir += mr)
+                        Kernel(kc, ap, bp, cp, ldc, add);
+                    }
+                    else
+                    {
+                        Kernel(kc, ap, bp, tile, nr, add: false);
+                        for (int i = 0; i < mrr; i++)
                         {
-                            int mrr = Math.Min(mr, mc - ir);
-                            float* ap = packA + (long)ir * kc;
-                            float* cp = c + (long)(ic + ir) * ldc + jc + jr;
-                            if (mrr == mr && nrr == nr)
+                            float* crow = cp + (long)i * ldc;
+                            float* trow = tile + i * nr;
+                            for (int j = 0; j < nrr; j++)
                             {
-                                Kernel(kc, ap, bp, cp, ldc, add);
-                            }
-                            else
-                            {
-                                Kernel(kc, ap, bp, tile, nr, add: false);
-                                for (int i = 0; i < mrr; i++)
-                                {
-                                    float* crow = cp + (long)i * ldc;
-                                    float* trow = tile + i * nr;
-                                    for (int j = 0; j < nrr; j++)
-                                    {
-                                        crow[j] = add ? crow[j] + trow[j] : trow[j];
-                                    }
-                                }
+                                crow[j] = add ? crow[j] + trow[j] : trow[j];
                             }
                         }
                     }
@@ -307,6 +350,24 @@ internal static unsafe class Gemm
                     {
                         d[i] = 0f;
                     }
+                }
+            }
+            else if (h == 8 && mr == 8)
+            {
+                // Eight source rows read side by side, the panel written sequentially.
+                float* s0 = a + (long)(ic + i0) * lda + pc;
+                long l = lda;
+                float* d = panel;
+                for (int p = 0; p < kc; p++, d += 8)
+                {
+                    d[0] = s0[p];
+                    d[1] = s0[l + p];
+                    d[2] = s0[2 * l + p];
+                    d[3] = s0[3 * l + p];
+                    d[4] = s0[4 * l + p];
+                    d[5] = s0[5 * l + p];
+                    d[6] = s0[6 * l + p];
+                    d[7] = s0[7 * l + p];
                 }
             }
             else
