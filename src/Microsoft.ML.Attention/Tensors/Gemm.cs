@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Attention.Tensors;
 
@@ -274,7 +275,16 @@ internal static unsafe class Gemm
             if (!trans)
             {
                 float* src = b + (long)pc * ldb + jc + j0;
-                if (w == nr)
+                if (w == 32 && nr == 32)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* row = src + (long)p * ldb;
+                        Vector512.Load(row).Store(panel + p * 32);
+                        Vector512.Load(row + 16).Store(panel + p * 32 + 16);
+                    }
+                }
+                else if (w == nr)
                 {
                     for (int p = 0; p < kc; p++)
                     {
@@ -358,7 +368,16 @@ internal static unsafe class Gemm
                 float* s0 = a + (long)(ic + i0) * lda + pc;
                 long l = lda;
                 float* d = panel;
-                for (int p = 0; p < kc; p++, d += 8)
+                int p = 0;
+                if (Avx.IsSupported)
+                {
+                    for (; p + 8 <= kc; p += 8, d += 64)
+                    {
+                        Transpose8x8(s0 + p, l, d);
+                    }
+                }
+
+                for (; p < kc; p++, d += 8)
                 {
                     d[0] = s0[p];
                     d[1] = s0[l + p];
@@ -392,6 +411,32 @@ internal static unsafe class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>Writes the 8×8 block at <paramref name="src"/> (rows <paramref name="ld"/> apart) transposed: column j to dst[8j..8j+8).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, long ld, float* dst)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ld);
+        Vector256<float> r2 = Avx.LoadVector256(src + 2 * ld), r3 = Avx.LoadVector256(src + 3 * ld);
+        Vector256<float> r4 = Avx.LoadVector256(src + 4 * ld), r5 = Avx.LoadVector256(src + 5 * ld);
+        Vector256<float> r6 = Avx.LoadVector256(src + 6 * ld), r7 = Avx.LoadVector256(src + 7 * ld);
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + 8, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 16, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 24, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 32, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 40, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 48, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 56, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
