@@ -123,6 +123,37 @@ public sealed class AutogradTests
     }
 
     [TestMethod]
+    public void FrozenParameters_GetNoGradientAndAreNotUpdated()
+    {
+        var net = new Microsoft.ML.Attention.Nn.Sequential(new Microsoft.ML.Attention.Nn.Linear(3, 4, random: new Random(1)), new Microsoft.ML.Attention.Nn.Linear(4, 2, random: new Random(2)));
+        Tensor frozen = net.Parameters().First();
+        frozen.RequiresGrad = false;
+        float[] before = frozen.ToArray();
+        float[] trainedBefore = net.Parameters().Last().ToArray();
+        var sgd = new Microsoft.ML.Attention.Training.Sgd(net.Parameters(), 0.5f);
+        net.Forward(Tensor.Ones(2, 3)).Sum().Backward();
+        sgd.Step();
+        Assert.IsNull(frozen.Grad);
+        CollectionAssert.AreEqual(before, frozen.ToArray());
+        CollectionAssert.AreNotEqual(trainedBefore, net.Parameters().Last().ToArray());
+    }
+
+    [TestMethod]
+    public void Recurrent_PaddingMask_EqualsLengths_AndRejectsGaps()
+    {
+        var gru = new Microsoft.ML.Attention.Nn.Gru(3, 4, bidirectional: true, random: new Random(4));
+        Tensor x = Tensor.Randn(new Random(5), 1f, 2, 5, 3);
+        Tensor mask = Tensor.FromArray([1, 1, 1, 0, 0, 1, 1, 1, 1, 1], 2, 5);
+        using (GradMode.NoGrad())
+        {
+            CollectionAssert.AreEqual(gru.Forward(x, [3, 5]).Output.ToArray(), gru.Forward(x, mask).Output.ToArray());
+        }
+
+        Tensor gap = Tensor.FromArray([1, 0, 1, 0, 0, 1, 1, 1, 1, 1], 2, 5);
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => gru.Forward(x, gap)).Message, "Sequence 0");
+    }
+
+    [TestMethod]
     public void TopKAndArgMax()
     {
         Tensor x = Tensor.FromArray([0.1f, 0.9f, 0.5f, 3f, -1f, 2f], 2, 3);

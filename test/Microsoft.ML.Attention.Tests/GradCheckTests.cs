@@ -55,6 +55,7 @@ public sealed class GradCheckTests
         Verify(x => x[0].Transpose(0, 2), [Rand(1, 2, 3, 4)], "Transpose");
         Verify(x => x[0].Permute(2, 0, 1), [Rand(1, 2, 3, 4)], "Permute");
         Verify(x => x[0].Narrow(1, 1, 2), [Rand(1, 2, 4, 3)], "Narrow");
+        Verify(x => x[0].Narrow(0, 1, 2).Mul(x[0].Narrow(0, 0, 2)), [Rand(1, 3, 4)], "Narrow along dim 0 (views)");
         Verify(x => Ops.Concat([x[0], x[1]], 1), [Rand(1, 2, 3), Rand(2, 2, 4)], "Concat");
         Verify(x => Ops.Stack([x[0], x[1]], 1), [Rand(1, 2, 3), Rand(2, 2, 3)], "Stack");
         Verify(x => { Tensor[] p = x[0].Split([1, 3], 1); return p[0].Sum().Add(p[1].Mul(p[1]).Sum()); }, [Rand(1, 2, 4)], "Split");
@@ -105,6 +106,8 @@ public sealed class GradCheckTests
         Verify(x => x[0].LayerNorm(x[1], x[2]), [Rand(1, 3, 6), Rand(2, 6), Rand(3, 6)], "LayerNorm");
         Verify(x => x[0].LayerNorm(null, null), [Rand(1, 3, 6)], "LayerNorm without affine");
         Verify(x => x[0].BatchNorm(Tensor.Zeros(3), Tensor.Ones(3), x[1], x[2], training: true), [Rand(1, 4, 3, 2, 2), Rand(2, 3), Rand(3, 3)], "BatchNorm training");
+        Verify(x => x[0].BatchNorm(Tensor.Zeros(3), Tensor.Ones(3), x[1], x[2], training: true), [Rand(1, 5, 3), Rand(2, 3), Rand(3, 3)], "BatchNorm1d [N, C]");
+        Verify(x => x[0].BatchNorm(Tensor.Zeros(3), Tensor.Ones(3), x[1], x[2], training: true), [Rand(1, 4, 3, 6), Rand(2, 3), Rand(3, 3)], "BatchNorm1d [N, C, L]");
         Verify(x => x[0].BatchNorm(Tensor.Full(0.3f, 3), Tensor.Full(2f, 3), x[1], x[2], training: false), [Rand(1, 4, 3, 5), Rand(2, 3), Rand(3, 3)], "BatchNorm eval");
     }
 

@@ -142,7 +142,10 @@ public static partial class Ops
         return y;
     }
 
-    /// <summary>Elements [<paramref name="start"/>, start + <paramref name="length"/>) along <paramref name="dim"/>.</summary>
+    /// <summary>
+    /// Elements [<paramref name="start"/>, start + <paramref name="length"/>) along <paramref name="dim"/>; along the
+    /// first dimension the result is a view sharing the input's storage, elsewhere a copy.
+    /// </summary>
     public static Tensor Narrow(this Tensor x, int dim, int start, int length)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -156,12 +159,21 @@ public static partial class Ops
         (int outer, _, int inner) = ShapeMath.Split(x.Dims, d);
         int[] shape = (int[])x.Dims.Clone();
         shape[d] = length;
-        Tensor y = Tensor.Empty(shape);
-        ReadOnlySpan<float> src = x.AsSpan();
-        Span<float> dst = y.AsSpan();
-        for (int o = 0; o < outer; o++)
+        Tensor y;
+        if (d == 0)
         {
-            src.Slice((o * size + start) * inner, length * inner).CopyTo(dst.Slice(o * length * inner, length * inner));
+            // Rows of the first dimension are contiguous: a view, no copy.
+            y = x.ViewRows(start, length);
+        }
+        else
+        {
+            y = Tensor.Empty(shape);
+            ReadOnlySpan<float> src = x.AsSpan();
+            Span<float> dst = y.AsSpan();
+            for (int o = 0; o < outer; o++)
+            {
+                src.Slice((o * size + start) * inner, length * inner).CopyTo(dst.Slice(o * length * inner, length * inner));
+            }
         }
 
         if (!Recording(x))

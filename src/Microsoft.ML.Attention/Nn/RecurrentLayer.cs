@@ -117,6 +117,45 @@ public abstract class RecurrentLayer : Module
         return new RecurrentOutput(output, Ops.Stack(finalH, 0), HasCell ? Ops.Stack(finalC, 0) : null);
     }
 
+    /// <summary>
+    /// Runs the layers with the valid steps given by a padding mask [B, T] (batch-first) or [T, B] (time-first):
+    /// non-zero marks a real step. Each sequence's real steps must come first (right padding).
+    /// </summary>
+    /// <exception cref="ArgumentException">The mask's shape does not match the input, or a sequence has a gap or no real step.</exception>
+    public RecurrentOutput Forward(Tensor input, Tensor paddingMask, Tensor? initialHidden = null, Tensor? initialCell = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(paddingMask);
+        int b = BatchFirst ? input.Size(0) : input.Size(1), t = BatchFirst ? input.Size(1) : input.Size(0);
+        if (paddingMask.Rank != 2 || paddingMask.Length != b * t || paddingMask.Size(BatchFirst ? 0 : 1) != b)
+        {
+            throw new ArgumentException($"The padding mask must have shape {(BatchFirst ? $"[{b}, {t}]" : $"[{t}, {b}]")} for input of shape {ShapeMath.Format(input.Dims)}; got {ShapeMath.Format(paddingMask.Dims)}.", nameof(paddingMask));
+        }
+
+        int[] lengths = new int[b];
+        ReadOnlySpan<float> m = paddingMask.AsSpan();
+        for (int i = 0; i < b; i++)
+        {
+            int len = 0;
+            bool ended = false;
+            for (int s = 0; s < t; s++)
+            {
+                bool real = m[BatchFirst ? i * t + s : s * b + i] != 0f;
+                if (real && ended)
+                {
+                    throw new ArgumentException($"Sequence {i} of the padding mask has a real step at {s} after padding; real steps must come first.", nameof(paddingMask));
+                }
+
+                ended |= !real;
+                len += real ? 1 : 0;
+            }
+
+            lengths[i] = len;
+        }
+
+        return Forward(input, lengths, initialHidden, initialCell);
+    }
+
     /// <summary>One step of the cell: gate pre-activations from input and state, and the new (h, c).</summary>
     private protected abstract (Tensor H, Tensor C) Step(Tensor inputGates, Tensor hiddenGates, Tensor h, Tensor c);
 

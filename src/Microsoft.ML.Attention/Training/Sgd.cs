@@ -7,6 +7,7 @@ namespace Microsoft.ML.Attention.Training;
 public sealed class Sgd : Optimizer
 {
     private float[]?[] _momentum;
+    private float[] _scratch = [];
 
     /// <summary>Creates the optimizer.</summary>
     public Sgd(IEnumerable<Tensor> parameters, float learningRate, float momentum = 0f, float dampening = 0f, float weightDecay = 0f, bool nesterov = false)
@@ -39,7 +40,12 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc/>
     protected override void Update(int index, Span<float> p, ReadOnlySpan<float> grad)
     {
-        Span<float> g = grad.Length <= 4096 ? stackalloc float[grad.Length] : new float[grad.Length];
+        if (_scratch.Length < grad.Length)
+        {
+            _scratch = new float[grad.Length];
+        }
+
+        Span<float> g = _scratch.AsSpan(0, grad.Length);
         grad.CopyTo(g);
         if (WeightDecay != 0f)
         {
