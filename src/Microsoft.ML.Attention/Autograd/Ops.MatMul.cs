@@ -79,16 +79,15 @@ public static partial class Ops
             {
                 gb = Tensor.Empty(b.Dims);
                 int bBatch = fold ? 1 : batch;
-                int mm = fold ? m : m;
                 if (!transposeB)
                 {
                     // dB = op(A)ᵀ · G
-                    BatchedGemm(bBatch, !transposeA, false, k, n, mm, a, g, gb, false);
+                    BatchedGemm(bBatch, !transposeA, false, k, n, m, a, g, gb, false);
                 }
                 else
                 {
                     // B stored [n, k]: dB = Gᵀ · op(A)
-                    BatchedGemm(bBatch, true, transposeA, n, k, mm, g, a, gb, false);
+                    BatchedGemm(bBatch, true, transposeA, n, k, m, g, a, gb, false);
                 }
             }
 

@@ -247,7 +247,4 @@ public static class SafeTensors
             };
         }
     }
-
-    internal static string Describe(IReadOnlyDictionary<string, Tensor> tensors) =>
-        string.Join(", ", tensors.Select(kv => kv.Key + ShapeMath.Format(kv.Value.Dims)).Take(8)) + (tensors.Count > 8 ? ", ..." : "");
 }

@@ -74,8 +74,6 @@ public sealed class Tensor : IDisposable
 
     internal float[] Buffer => _storage.Array;
 
-    internal int Offset => _offset;
-
     /// <summary>The elements, in row-major order.</summary>
     public Span<float> AsSpan() => new(_storage.Array, _offset, Length);
 
@@ -105,11 +103,6 @@ public sealed class Tensor : IDisposable
     {
         GradFn = fn;
         _requiresGrad = true;
-    }
-
-    internal void ClearGradFn()
-    {
-        GradFn = null;
     }
 
     /// <summary>A new tensor of the given shape, filled with zeros.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.ML.Attention.Autograd;
 using Microsoft.ML.Attention.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Microsoft.ML.Attention.Training;
 
@@ -130,6 +131,7 @@ public sealed class CrossEntropyLoss
             Span<float> gs = gx.AsSpan();
             ReadOnlySpan<float> gv = g.AsSpan();
             ReadOnlySpan<float> wv = weight is null ? default : weight.AsSpan();
+            float wsum = eps > 0f ? (weight is null ? c : TensorPrimitives.Sum(wv)) : 0f;
             for (int i = 0; i < n; i++)
             {
                 if (t[i] == IgnoreIndex)
@@ -139,14 +141,6 @@ public sealed class CrossEntropyLoss
 
                 float gi = (Reduction == Reduction.None ? gv[i] : gv[0]) * scale;
                 float wy = weight is null ? 1f : wv[t[i]];
-                float wsum = 0f;
-                if (eps > 0f)
-                {
-                    for (int k = 0; k < c; k++)
-                    {
-                        wsum += weight is null ? 1f : wv[k];
-                    }
-                }
 
                 // d/dz of (1-ε)·wy·(−log p_y) + (ε/C)·Σ w_k·(−log p_k) = p·((1-ε)·wy + (ε/C)·Σw) − (1-ε)·wy·1[y] − (ε/C)·w
                 float total = (1 - eps) * wy + eps / c * wsum;
