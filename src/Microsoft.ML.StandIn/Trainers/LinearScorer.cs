@@ -216,6 +216,8 @@ namespace Microsoft.ML.Trainers
 
             public Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput)
             {
+                if (!Enumerable.Range(0, _columns.Length).Any(activeOutput))
+                    return new Delegate[_columns.Length];
                 var all = _make(input);
                 return all.Select((g, i) => activeOutput(i) ? g : null).ToArray();
             }
