@@ -177,11 +177,18 @@ namespace Microsoft.ML.Trainers
                 var features = row.GetGetter<VBuffer<float>>(feature);
                 var buffer = default(VBuffer<float>);
                 var dense = new float[model.WeightArray.Length];
+                long cached = -1;
+                float score = 0;
+                // Score, Probability and PredictedLabel share one dot product per row.
                 float Score()
                 {
+                    if (cached == row.Position && row.Position >= 0)
+                        return score;
                     features(ref buffer);
                     buffer.CopyTo(dense);
-                    return model.Score(dense);
+                    score = model.Score(dense);
+                    cached = row.Position;
+                    return score;
                 }
                 return new Delegate[]
                 {
