@@ -3,6 +3,24 @@ using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Trainers
 {
+    /// <summary>The checked settings of an L-BFGS trainer, read once from its options class.</summary>
+    internal sealed record LbfgsSettings(string LabelColumnName, string FeatureColumnName, string ExampleWeightColumnName,
+        float L2Regularization, float L1Regularization, float OptimizationTolerance, int HistorySize, int MaximumNumberOfIterations,
+        bool EnforceNonNegativity)
+    {
+        public LbfgsSettings Checked()
+        {
+            Contracts.CheckNonEmpty(LabelColumnName, "labelColumnName");
+            Contracts.CheckNonEmpty(FeatureColumnName, "featureColumnName");
+            Contracts.CheckUserArg(L2Regularization >= 0, "l2Regularization", "Must be non-negative");
+            Contracts.CheckUserArg(L1Regularization >= 0, "l1Regularization", "Must be non-negative");
+            Contracts.CheckUserArg(OptimizationTolerance > 0, "optimizationTolerance", "Must be positive");
+            Contracts.CheckUserArg(HistorySize > 0, "historySize", "Must be positive");
+            Contracts.CheckUserArg(MaximumNumberOfIterations > 0, "maximumNumberOfIterations", "Must be positive");
+            return this;
+        }
+    }
+
     /// <summary>Training rows of the L-BFGS trainers, read into memory, and their shared checks.</summary>
     internal sealed class LbfgsData
     {
@@ -12,23 +30,9 @@ namespace Microsoft.ML.Trainers
         public List<float> Labels = new();
         public List<float> Weights = new();
 
-        public static TOptions Check<TOptions>(TOptions options) where TOptions : class
-        {
-            Contracts.CheckValue(options, nameof(options));
-            dynamic o = options;
-            Contracts.CheckNonEmpty((string)o.LabelColumnName, "labelColumnName");
-            Contracts.CheckNonEmpty((string)o.FeatureColumnName, "featureColumnName");
-            Contracts.CheckUserArg((float)o.L2Regularization >= 0, "l2Regularization", "Must be non-negative");
-            Contracts.CheckUserArg((float)o.L1Regularization >= 0, "l1Regularization", "Must be non-negative");
-            Contracts.CheckUserArg((float)o.OptimizationTolerance > 0, "optimizationTolerance", "Must be positive");
-            Contracts.CheckUserArg((int)o.HistorySize > 0, "historySize", "Must be positive");
-            Contracts.CheckUserArg((int)o.MaximumNumberOfIterations > 0, "maximumNumberOfIterations", "Must be positive");
-            return options;
-        }
-
-        public static LbfgsOptimizer Optimizer(dynamic options, bool[] mask)
-            => new LbfgsOptimizer((int)options.HistorySize, (float)options.OptimizationTolerance, (int)options.MaximumNumberOfIterations,
-                (float)options.L1Regularization, mask, (bool)options.EnforceNonNegativity, mask);
+        public static LbfgsOptimizer Optimizer(LbfgsSettings settings, bool[] mask)
+            => new LbfgsOptimizer(settings.HistorySize, settings.OptimizationTolerance, settings.MaximumNumberOfIterations,
+                settings.L1Regularization, mask, settings.EnforceNonNegativity, mask);
 
         public static void CheckFinite(double value, double[] x)
         {

@@ -11,12 +11,14 @@ namespace Microsoft.ML.Trainers
     public sealed class LbfgsMaximumEntropyMulticlassTrainer : ITrainerEstimator<MulticlassPredictionTransformer<MaximumEntropyModelParameters>, MaximumEntropyModelParameters>
     {
         private readonly IHost _host;
-        private readonly Options _options;
+        private readonly LbfgsSettings _options;
 
         internal LbfgsMaximumEntropyMulticlassTrainer(IHostEnvironment env, Options options)
         {
             _host = Contracts.CheckValue(env, nameof(env)).Register(nameof(LbfgsMaximumEntropyMulticlassTrainer));
-            _options = LbfgsData.Check(options);
+            Contracts.CheckValue(options, nameof(options));
+            _options = new LbfgsSettings(options.LabelColumnName, options.FeatureColumnName, options.ExampleWeightColumnName, options.L2Regularization,
+                options.L1Regularization, options.OptimizationTolerance, options.HistorySize, options.MaximumNumberOfIterations, options.EnforceNonNegativity).Checked();
         }
 
         public TrainerInfo Info { get; } = new TrainerInfo(normalization: true, caching: true);
@@ -143,12 +145,14 @@ namespace Microsoft.ML.Trainers
         : ITrainerEstimator<BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>>, CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>>
     {
         private readonly IHost _host;
-        private readonly Options _options;
+        private readonly LbfgsSettings _options;
 
         internal LbfgsLogisticRegressionBinaryTrainer(IHostEnvironment env, Options options)
         {
             _host = Contracts.CheckValue(env, nameof(env)).Register(nameof(LbfgsLogisticRegressionBinaryTrainer));
-            _options = LbfgsData.Check(options);
+            Contracts.CheckValue(options, nameof(options));
+            _options = new LbfgsSettings(options.LabelColumnName, options.FeatureColumnName, options.ExampleWeightColumnName, options.L2Regularization,
+                options.L1Regularization, options.OptimizationTolerance, options.HistorySize, options.MaximumNumberOfIterations, options.EnforceNonNegativity).Checked();
         }
 
         public TrainerInfo Info { get; } = new TrainerInfo(normalization: true, caching: true);
