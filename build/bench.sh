@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark suites: ours and (when python3-torch is installed) PyTorch in the same run.
-#   build/bench.sh SUITE [ROUNDS]      SUITE: gemm | peak
+#   build/bench.sh SUITE [ROUNDS]      SUITE: gemm | peak | textload
 # Prints "RESULT <name> <value> <unit>" (best over ROUNDS fresh processes each, ours and PyTorch alternating)
 # and "RATIO <name> <ours-speed/pytorch-speed>" (above 1: we are faster).
 # PyTorch runs as ../shared/docs/pytorch-peer.md prescribes: OpenBLAS (not Debian's reference BLAS) with its
 # AVX-512 kernels, ATEN_CPU_CAPABILITY=avx512, the usual malloc thresholds, and 2 threads.
 set -euo pipefail
-suite="${1:?usage: build/bench.sh SUITE [ROUNDS]   (suites: gemm, peak)}"
+suite="${1:?usage: build/bench.sh SUITE [ROUNDS]   (suites: gemm, peak, textload)}"
 rounds="${2:-3}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 perf="$root/test/Microsoft.ML.Attention.PerformanceTests"
@@ -21,9 +21,10 @@ if /usr/bin/python3 -c "import torch" >/dev/null 2>&1 && grep -q "^def $suite(" 
 fi
 
 raw="$(mktemp)"
-trap 'rm -f "$raw"' EXIT
+trap 'rm -f "$raw" "$raw.out"' EXIT
 for ((i = 0; i < rounds; i++)); do
-  dotnet "$dll" suite "$suite" | grep '^RESULT' >>"$raw"
+  dotnet "$dll" suite "$suite" >"$raw.out" || { cat "$raw.out"; echo "bench: suite $suite failed" >&2; exit 1; }
+  grep '^RESULT' "$raw.out" >>"$raw"
   if [ "$torch_ok" = 1 ]; then
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
       LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \

@@ -21,8 +21,10 @@ public static class Program
                 case "peak":
                     PeakSuite.Run();
                     return 0;
+                case "textload":
+                    return TextLoadSuite.Run();
                 default:
-                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak.");
+                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, textload.");
                     return 2;
             }
         }
