@@ -1,0 +1,245 @@
+using System.Buffers;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Microsoft.ML.Attention.Tensors;
+
+/// <summary>
+/// Fused scaled dot-product attention, FlashAttention-2 style on the CPU: the scores of a block of queries against
+/// a block of keys are computed, masked, and folded into an online softmax (running max and sum per row) and the
+/// output accumulator, so no L×S matrix is ever held. Memory is O(block² + L·E) per core. Backward recomputes the
+/// scores from the saved log-sum-exp per row. A row whose keys are all blocked gives zeros, in both directions.
+/// Work is spread over (batch, head, query block) in forward and over (batch, head) in backward.
+/// </summary>
+internal static class FlashAttentionKernel
+{
+    internal const int QueryBlock = 64;
+    internal const int KeyBlock = 128;
+
+    /// <summary>Computes the output and the log-sum-exp of every query row ([B·H·L], −∞ for fully blocked rows).</summary>
+    internal static void Forward(AttentionLayout g, Tensor q, Tensor k, Tensor v, Tensor o, float[] lse, AttentionMasking masking, AttentionDropoutMask dropout)
+    {
+        int queryBlocks = (g.QueryLength + QueryBlock - 1) / QueryBlock;
+        int tasks = g.Batch * g.Heads * queryBlocks;
+        if (g.KeyLength == 0)
+        {
+            o.AsSpan().Clear();
+            lse.AsSpan().Fill(float.NegativeInfinity);
+            return;
+        }
+
+        CpuParallel.For(tasks, t => ForwardBlock(g, q, k, v, o, lse, masking, dropout, t / queryBlocks, t % queryBlocks * QueryBlock));
+    }
+
+    /// <summary>Gradients of q, k and v given the output gradient <paramref name="dO"/> (laid out as the output).</summary>
+    internal static void Backward(
+        AttentionLayout g, Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float[] lse, AttentionMasking masking, AttentionDropoutMask dropout,
+        Tensor dq, Tensor dk, Tensor dv)
+    {
+        dq.AsSpan().Clear();
+        dk.AsSpan().Clear();
+        dv.AsSpan().Clear();
+        if (g.KeyLength == 0 || g.QueryLength == 0)
+        {
+            return;
+        }
+
+        CpuParallel.For(g.Batch * g.Heads, bh => BackwardHead(g, q, k, v, o, dO, lse, masking, dropout, dq, dk, dv, bh));
+    }
+
+    private static void ForwardBlock(AttentionLayout g, Tensor q, Tensor k, Tensor v, Tensor o, float[] lse, AttentionMasking masking, AttentionDropoutMask dropout, int bh, int i0)
+    {
+        int b = bh / g.Heads, h = bh % g.Heads;
+        int rows = Math.Min(QueryBlock, g.QueryLength - i0);
+        int e = g.HeadDim, ev = g.ValueDim, s = g.KeyLength;
+        int keyEnd = masking.Causal ? Math.Min(s, i0 + rows) : s;
+        var pool = ArrayPool<float>.Shared;
+        float[] scores = pool.Rent(QueryBlock * KeyBlock), acc = pool.Rent(QueryBlock * ev);
+        float[] max = pool.Rent(QueryBlock), sum = pool.Rent(QueryBlock), scratch = pool.Rent(KeyBlock);
+        try
+        {
+            Span<float> accs = acc.AsSpan(0, rows * ev);
+            accs.Clear();
+            max.AsSpan(0, rows).Fill(float.NegativeInfinity);
+            sum.AsSpan(0, rows).Clear();
+            ReadOnlySpan<float> qs = q.AsSpan()[g.Query.Offset(b, h, i0)..];
+            for (int j0 = 0; j0 < keyEnd; j0 += KeyBlock)
+            {
+                int cols = Math.Min(KeyBlock, keyEnd - j0);
+                Span<float> block = scores.AsSpan(0, rows * cols);
+                Gemm.Multiply(false, true, rows, cols, e, qs, g.Query.Row, k.AsSpan()[g.Key.Offset(b, h, j0)..], g.Key.Row, block, cols, accumulate: false);
+                bool any = false;
+                for (int r = 0; r < rows; r++)
+                {
+                    Span<float> row = block.Slice(r * cols, cols);
+                    masking.Apply(b, h, i0 + r, j0, row, scratch);
+                    float newMax = Math.Max(max[r], TensorPrimitives.Max(row));
+                    if (float.IsNegativeInfinity(newMax))
+                    {
+                        row.Clear();
+                        continue;
+                    }
+
+                    any = true;
+                    float alpha = MathF.Exp(max[r] - newMax);
+                    TensorPrimitives.Subtract(row, newMax, row);
+                    TensorPrimitives.Exp(row, row);
+                    sum[r] = sum[r] * alpha + TensorPrimitives.Sum(row);
+                    if (alpha != 1f)
+                    {
+                        Span<float> accRow = accs.Slice(r * ev, ev);
+                        TensorPrimitives.Multiply(accRow, alpha, accRow);
+                    }
+
+                    max[r] = newMax;
+                    if (dropout.IsActive)
+                    {
+                        dropout.Apply(bh, i0 + r, s, g.QueryLength, j0, row);
+                    }
+                }
+
+                if (any)
+                {
+                    Gemm.Multiply(false, false, rows, ev, cols, block, cols, v.AsSpan()[g.Value.Offset(b, h, j0)..], g.Value.Row, accs, ev, accumulate: true);
+                }
+            }
+
+            Span<float> os = o.AsSpan();
+            for (int r = 0; r < rows; r++)
+            {
+                Span<float> target = os.Slice(g.Output.Offset(b, h, i0 + r), ev);
+                if (sum[r] > 0f)
+                {
+                    TensorPrimitives.Multiply(accs.Slice(r * ev, ev), 1f / sum[r], target);
+                    lse[bh * g.QueryLength + i0 + r] = max[r] + MathF.Log(sum[r]);
+                }
+                else
+                {
+                    target.Clear();
+                    lse[bh * g.QueryLength + i0 + r] = float.NegativeInfinity;
+                }
+            }
+        }
+        finally
+        {
+            pool.Return(scores);
+            pool.Return(acc);
+            pool.Return(max);
+            pool.Return(sum);
+            pool.Return(scratch);
+        }
+    }
+
+    private static void BackwardHead(
+        AttentionLayout g, Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float[] lse, AttentionMasking masking, AttentionDropoutMask dropout,
+        Tensor dq, Tensor dk, Tensor dv, int bh)
+    {
+        int b = bh / g.Heads, h = bh % g.Heads;
+        int l = g.QueryLength, s = g.KeyLength, e = g.HeadDim, ev = g.ValueDim;
+        var pool = ArrayPool<float>.Shared;
+        float[] delta = pool.Rent(l), dqAcc = pool.Rent(l * e), dkAcc = pool.Rent(s * e), dvAcc = pool.Rent(s * ev);
+        float[] p = pool.Rent(QueryBlock * KeyBlock), pd = pool.Rent(QueryBlock * KeyBlock), dp = pool.Rent(QueryBlock * KeyBlock), scratch = pool.Rent(KeyBlock);
+        try
+        {
+            ReadOnlySpan<float> qs = q.AsSpan(), ks = k.AsSpan(), vs = v.AsSpan(), os = o.AsSpan(), dos = dO.AsSpan();
+            for (int i = 0; i < l; i++)
+            {
+                delta[i] = TensorPrimitives.Dot(dos.Slice(g.Output.Offset(b, h, i), ev), os.Slice(g.Output.Offset(b, h, i), ev));
+            }
+
+            Span<float> dqs = dqAcc.AsSpan(0, l * e), dks = dkAcc.AsSpan(0, s * e), dvs = dvAcc.AsSpan(0, s * ev);
+            dqs.Clear();
+            dks.Clear();
+            dvs.Clear();
+            for (int j0 = 0; j0 < s; j0 += KeyBlock)
+            {
+                int cols = Math.Min(KeyBlock, s - j0);
+                ReadOnlySpan<float> kj = ks[g.Key.Offset(b, h, j0)..], vj = vs[g.Value.Offset(b, h, j0)..];
+                for (int i0 = masking.Causal ? Math.Min(j0, l) : 0; i0 < l; i0 += QueryBlock)
+                {
+                    int rows = Math.Min(QueryBlock, l - i0);
+                    ReadOnlySpan<float> qi = qs[g.Query.Offset(b, h, i0)..], doi = dos[g.Output.Offset(b, h, i0)..];
+                    Span<float> pb = p.AsSpan(0, rows * cols);
+                    Gemm.Multiply(false, true, rows, cols, e, qi, g.Query.Row, kj, g.Key.Row, pb, cols, accumulate: false);
+                    bool any = false;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        Span<float> row = pb.Slice(r * cols, cols);
+                        float rowLse = lse[bh * l + i0 + r];
+                        if (float.IsNegativeInfinity(rowLse))
+                        {
+                            row.Clear();
+                            continue;
+                        }
+
+                        any = true;
+                        masking.Apply(b, h, i0 + r, j0, row, scratch);
+                        TensorPrimitives.Subtract(row, rowLse, row);
+                        TensorPrimitives.Exp(row, row);
+                    }
+
+                    if (!any)
+                    {
+                        continue;
+                    }
+
+                    Span<float> pdb = pb;
+                    if (dropout.IsActive)
+                    {
+                        pdb = pd.AsSpan(0, rows * cols);
+                        pb.CopyTo(pdb);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            dropout.Apply(bh, i0 + r, s, l, j0, pdb.Slice(r * cols, cols));
+                        }
+                    }
+
+                    // dV_j += P̃ᵀ · dO_i
+                    Gemm.Multiply(true, false, cols, ev, rows, pdb, cols, doi, g.Output.Row, dvs[(j0 * ev)..], ev, accumulate: true);
+
+                    // dP = dO_i · V_jᵀ (through dropout), dS = P ∘ (dP − Δ) · scale
+                    Span<float> dpb = dp.AsSpan(0, rows * cols);
+                    Gemm.Multiply(false, true, rows, cols, ev, doi, g.Output.Row, vj, g.Value.Row, dpb, cols, accumulate: false);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        Span<float> row = dpb.Slice(r * cols, cols);
+                        if (dropout.IsActive)
+                        {
+                            dropout.Apply(bh, i0 + r, s, l, j0, row);
+                        }
+
+                        TensorPrimitives.Subtract(row, delta[i0 + r], row);
+                        TensorPrimitives.Multiply(row, pb.Slice(r * cols, cols), row);
+                        TensorPrimitives.Multiply(row, masking.Scale, row);
+                    }
+
+                    // dQ_i += dS · K_j ; dK_j += dSᵀ · Q_i
+                    Gemm.Multiply(false, false, rows, e, cols, dpb, cols, kj, g.Key.Row, dqs[(i0 * e)..], e, accumulate: true);
+                    Gemm.Multiply(true, false, cols, e, rows, dpb, cols, qi, g.Query.Row, dks[(j0 * e)..], e, accumulate: true);
+                }
+            }
+
+            Scatter(dqs, dq.AsSpan(), g.Query, b, h, l, e);
+            Scatter(dks, dk.AsSpan(), g.Key, b, h, s, e);
+            Scatter(dvs, dv.AsSpan(), g.Value, b, h, s, ev);
+        }
+        finally
+        {
+            pool.Return(delta);
+            pool.Return(dqAcc);
+            pool.Return(dkAcc);
+            pool.Return(dvAcc);
+            pool.Return(p);
+            pool.Return(pd);
+            pool.Return(dp);
+            pool.Return(scratch);
+        }
+    }
+
+    private static void Scatter(ReadOnlySpan<float> rows, Span<float> target, HeadStrides strides, int b, int h, int count, int width)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            rows.Slice(i * width, width).CopyTo(target.Slice(strides.Offset(b, h, i), width));
+        }
+    }
+}
