@@ -77,6 +77,27 @@ public static partial class Ops
         return Attend(layout, query, key, value, [b, l, heads * ev], packed: true, blockMask, additiveMask, keyPaddingMask, causal, scale, dropout, random, weights);
     }
 
+    /// <summary>
+    /// Self-attention over one projection of the input that holds query, key and value side by side,
+    /// qkv [B, L, 3·H·E]: the fused kernel reads the three in place and writes their gradients into one tensor.
+    /// </summary>
+    internal static AttentionResult PackedSelfAttention(
+        Tensor qkv, int heads, Tensor? blockMask, Tensor? additiveMask, Tensor? keyPaddingMask, bool causal, float? scale, float dropout, Random? random, AttentionWeights weights)
+    {
+        int width = qkv.Dims[2] / 3;
+        bool additiveLearned = additiveMask is not null && additiveMask.RequiresGrad && GradMode.IsEnabled;
+        if (weights != AttentionWeights.None || additiveLearned)
+        {
+            Tensor[] parts = qkv.Split([width, width, width], 2);
+            return PackedHeadAttention(parts[0], parts[1], parts[2], heads, blockMask, additiveMask, keyPaddingMask, causal, scale, dropout, random, weights);
+        }
+
+        int b = qkv.Dims[0], l = qkv.Dims[1], e = width / heads;
+        var layout = new AttentionLayout(b, heads, l, l, e, e,
+            HeadStrides.PackedTriple(heads, l, e, 0), HeadStrides.PackedTriple(heads, l, e, 1), HeadStrides.PackedTriple(heads, l, e, 2), HeadStrides.Packed(heads, l, e));
+        return Attend(layout, qkv, qkv, qkv, [b, l, width], packed: true, blockMask, additiveMask, keyPaddingMask, causal, scale, dropout, random, weights);
+    }
+
     private static AttentionResult Attend(
         AttentionLayout g, Tensor q, Tensor k, Tensor v, int[] outShape, bool packed,
         Tensor? blockMask, Tensor? additiveMask, Tensor? keyPaddingMask, bool causal, float? scale, float dropout, Random? random, AttentionWeights weights)
@@ -117,6 +138,16 @@ public static partial class Ops
         }
 
         Tensor saved = o.Detach();
+        if (ReferenceEquals(q, k) && ReferenceEquals(k, v))
+        {
+            return Record(o, nameof(ScaledDotProductAttention), [q], grad =>
+            {
+                Tensor dqkv = Tensor.Empty(q.Dims);
+                FlashAttentionKernel.Backward(g, q, q, q, saved, grad, lse, masking, dropout, dqkv, dqkv, dqkv);
+                return [dqkv];
+            });
+        }
+
         return Record(o, nameof(ScaledDotProductAttention), [q, k, v], grad =>
         {
             Tensor dq = Tensor.Empty(q.Dims), dk = Tensor.Empty(k.Dims), dv = Tensor.Empty(v.Dims);

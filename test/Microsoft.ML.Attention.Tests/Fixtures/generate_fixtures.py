@@ -142,6 +142,41 @@ def main():
     loss.backward()
     save("bce_with_logits", {"input.x": x, "input.t": t, "output.loss": loss.reshape(1), "grad.input.x": x.grad})
 
+    # Multi-head attention, batch-first. Self-attention with a boolean key padding mask and a boolean attention
+    # mask (True = blocked), per-head weights; cross-attention with kdim/vdim and an additive per-head mask,
+    # averaged weights. (Appended last so the earlier cases keep their random draws.)
+    mha = nn.MultiheadAttention(12, 3, batch_first=True)
+    randomize(mha)
+    padding = torch.tensor([[False] * 5, [False, False, False, True, True]])
+    blocked = torch.rand(5, 5) < 0.3
+    blocked.fill_diagonal_(False)
+
+    def mha_self(m, i):
+        y, w = m(i["x"], i["x"], i["x"], key_padding_mask=padding, attn_mask=blocked, need_weights=True, average_attn_weights=False)
+        return {"y": y, "weights": w}
+
+    module_case("mha_self_masks", mha, {"x": torch.randn(2, 5, 12), "key_padding_mask": padding.float(), "attn_mask": blocked.float()}, mha_self)
+
+    cross = nn.MultiheadAttention(12, 4, kdim=7, vdim=9, batch_first=True)
+    randomize(cross)
+    additive = torch.randn(2 * 4, 4, 6)
+
+    def mha_cross(m, i):
+        y, w = m(i["q"], i["k"], i["v"], attn_mask=additive, need_weights=True, average_attn_weights=True)
+        return {"y": y, "weights": w}
+
+    module_case("mha_cross_kdim_vdim", cross, {"q": torch.randn(2, 4, 12), "k": torch.randn(2, 6, 7), "v": torch.randn(2, 6, 9)}, mha_cross,
+                lambda m: {"input.additive_mask": additive})
+
+    # Transformer encoder layers in both norm orders (ReLU post-norm, GELU pre-norm), with a key padding mask,
+    # dropout 0 so that training mode is deterministic.
+    enc_padding = torch.tensor([[False] * 6, [False, False, False, False, True, True]])
+    for name, norm_first, activation in (("encoder_layer_post_norm", False, "relu"), ("encoder_layer_pre_norm", True, "gelu")):
+        layer = nn.TransformerEncoderLayer(16, 4, 32, dropout=0.0, activation=activation, batch_first=True, norm_first=norm_first)
+        randomize(layer)
+        module_case(name, layer, {"x": torch.randn(2, 6, 16), "key_padding_mask": enc_padding.float()},
+                    lambda m, i: {"y": m(i["x"], src_key_padding_mask=enc_padding)})
+
 
 if __name__ == "__main__":
     main()
