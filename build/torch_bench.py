@@ -46,7 +46,34 @@ def gemm():
         result(f"gemm.{name}.pytorch", 2.0 * batch * m * n * k / s / 1e9, "GFLOP/s")
 
 
-SUITES = {"gemm": gemm}
+def attention():
+    torch.manual_seed(1)
+    mha = torch.nn.MultiheadAttention(256, 8, batch_first=True).eval()
+    for b, s in ((1, 32), (1, 128), (32, 128), (8, 512)):
+        x = torch.randn(b, s, 256)
+        for weights in (False, True):
+            sec = best_seconds(lambda: mha(x, x, x, need_weights=weights))
+            result(f"attention.mha_b{b}_s{s}{'_weights' if weights else ''}.pytorch", sec * 1e3, "ms")
+
+
+def encoder():
+    torch.manual_seed(1)
+    layer = torch.nn.TransformerEncoderLayer(256, 8, 1024, batch_first=True)
+    x = torch.randn(32, 128, 256)
+    layer.eval()
+    sec = best_seconds(lambda: layer(x), rounds=5)
+    result("encoder.layer_eval_b32_s128.pytorch", sec * 1e3, "ms")
+    layer.train()
+
+    def step():
+        with torch.enable_grad():
+            layer.zero_grad()
+            layer(x).sum().backward()
+    sec = best_seconds(step, rounds=5)
+    result("encoder.layer_train_b32_s128.pytorch", sec * 1e3, "ms")
+
+
+SUITES = {"gemm": gemm, "attention": attention, "encoder": encoder}
 
 if __name__ == "__main__":
     with torch.no_grad():

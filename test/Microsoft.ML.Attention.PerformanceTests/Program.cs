@@ -21,10 +21,16 @@ public static class Program
                 case "peak":
                     PeakSuite.Run();
                     return 0;
+                case "attention":
+                    AttentionSuite.Run();
+                    return 0;
+                case "encoder":
+                    EncoderSuite.Run();
+                    return 0;
                 case "textload":
                     return TextLoadSuite.Run();
                 default:
-                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, textload.");
+                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, attention, encoder, textload.");
                     return 2;
             }
         }
