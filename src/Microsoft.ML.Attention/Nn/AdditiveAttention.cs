@@ -1,0 +1,49 @@
+using Microsoft.ML.Attention.Autograd;
+using Microsoft.ML.Attention.Tensors;
+
+namespace Microsoft.ML.Attention.Nn;
+
+/// <summary>
+/// Additive (Bahdanau) attention of decoder queries over encoder states, with learned projections:
+/// score(q, k_j) = vᵀ tanh(W_q q + W_k k_j + b). Parameters <c>query_proj.weight</c>, <c>key_proj.weight</c>,
+/// <c>key_proj.bias</c>, <c>v.weight</c>.
+/// </summary>
+public sealed class AdditiveAttention : Module
+{
+    /// <summary>Creates the layer.</summary>
+    public AdditiveAttention(int queryDim, int keyDim, int attentionDim, Random? random = null)
+    {
+        random ??= new Random(0);
+        QueryProjection = RegisterModule("query_proj", new Linear(queryDim, attentionDim, bias: false, random: random));
+        KeyProjection = RegisterModule("key_proj", new Linear(keyDim, attentionDim, random: random));
+        Energy = RegisterModule("v", new Linear(attentionDim, 1, bias: false, random: random));
+    }
+
+    /// <summary>W_q.</summary>
+    public Linear QueryProjection { get; }
+
+    /// <summary>W_k and b.</summary>
+    public Linear KeyProjection { get; }
+
+    /// <summary>v.</summary>
+    public Linear Energy { get; }
+
+    /// <summary>
+    /// Attends from <paramref name="query"/> ([B, Dq] for one decoder step, or [B, L, Dq]) over <paramref name="keys"/>
+    /// [B, S, Dk]; the context is the weighted sum of <paramref name="values"/> [B, S, Dv] (default: the keys).
+    /// Output [B, Dv] or [B, L, Dv]; weights [B, S] or [B, L, S].
+    /// </summary>
+    /// <param name="query">Decoder state(s).</param>
+    /// <param name="keys">Encoder states.</param>
+    /// <param name="values">What is averaged; null for the keys.</param>
+    /// <param name="paddingMask">[B, S]; non-zero = padding, weight 0.</param>
+    public AttentionResult Forward(Tensor query, Tensor keys, Tensor? values = null, Tensor? paddingMask = null)
+    {
+        (Tensor q, bool single) = QuerySteps.Prepare(query, keys, values, QueryProjection.InFeatures, KeyProjection.InFeatures, nameof(AdditiveAttention));
+        int b = keys.Dims[0], s = keys.Dims[1], l = q.Dims[1], a = QueryProjection.OutFeatures;
+        Tensor qp = QueryProjection.Forward(q).Reshape(b, l, 1, a);
+        Tensor kp = KeyProjection.Forward(keys).Reshape(b, 1, s, a);
+        Tensor scores = qp.Add(kp).Tanh().Linear(Energy.Weight).Reshape(b, l, s);
+        return QuerySteps.Finish(scores, values ?? keys, paddingMask, single);
+    }
+}

@@ -1,0 +1,86 @@
+using Microsoft.ML.Attention.Autograd;
+using Microsoft.ML.Attention.Tensors;
+
+namespace Microsoft.ML.Attention.Nn;
+
+/// <summary>
+/// Luong (multiplicative) attention of decoder queries over encoder states with the dot, general or concat score.
+/// Parameters: none (dot); <c>W.weight</c> [Dq, Dk] (general); <c>W.weight</c> [A, Dq + Dk] and <c>v.weight</c> [1, A] (concat).
+/// </summary>
+public sealed class MultiplicativeAttention : Module
+{
+    private readonly int _queryDim;
+    private readonly int _keyDim;
+
+    /// <summary>Creates the layer.</summary>
+    /// <param name="score">The score function.</param>
+    /// <param name="queryDim">Decoder state width.</param>
+    /// <param name="keyDim">Encoder state width (must equal <paramref name="queryDim"/> for <see cref="LuongScore.Dot"/>).</param>
+    /// <param name="attentionDim">Hidden width of the concat score (default: <paramref name="queryDim"/>).</param>
+    /// <param name="random">Initialization generator.</param>
+    public MultiplicativeAttention(LuongScore score, int queryDim, int keyDim, int? attentionDim = null, Random? random = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(queryDim);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(keyDim);
+        random ??= new Random(0);
+        Score = score;
+        _queryDim = queryDim;
+        _keyDim = keyDim;
+        switch (score)
+        {
+            case LuongScore.Dot:
+                if (queryDim != keyDim)
+                {
+                    throw new ArgumentException($"The dot score needs equal query and key widths; got {queryDim} and {keyDim}.", nameof(keyDim));
+                }
+
+                break;
+            case LuongScore.General:
+                W = RegisterModule("W", new Linear(keyDim, queryDim, bias: false, random: random));
+                break;
+            case LuongScore.Concat:
+                W = RegisterModule("W", new Linear(queryDim + keyDim, attentionDim ?? queryDim, bias: false, random: random));
+                V = RegisterModule("v", new Linear(attentionDim ?? queryDim, 1, bias: false, random: random));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(score), score, "Unknown Luong score.");
+        }
+    }
+
+    /// <summary>The score function.</summary>
+    public LuongScore Score { get; }
+
+    /// <summary>W (general, concat), or null.</summary>
+    public Linear? W { get; }
+
+    /// <summary>v (concat), or null.</summary>
+    public Linear? V { get; }
+
+    /// <summary>
+    /// Attends from <paramref name="query"/> ([B, Dq] or [B, L, Dq]) over <paramref name="keys"/> [B, S, Dk]; the
+    /// context averages <paramref name="values"/> (default: the keys). Weights [B, S] or [B, L, S].
+    /// </summary>
+    public AttentionResult Forward(Tensor query, Tensor keys, Tensor? values = null, Tensor? paddingMask = null)
+    {
+        (Tensor q, bool single) = QuerySteps.Prepare(query, keys, values, _queryDim, _keyDim, nameof(MultiplicativeAttention));
+        int b = keys.Dims[0], s = keys.Dims[1], l = q.Dims[1];
+        Tensor scores;
+        switch (Score)
+        {
+            case LuongScore.Dot:
+                scores = q.MatMul(keys, transposeB: true);
+                break;
+            case LuongScore.General:
+                scores = q.MatMul(W!.Forward(keys), transposeB: true);
+                break;
+            default:
+                int a = W!.OutFeatures;
+                Tensor wq = W.Weight.Narrow(1, 0, _queryDim), wk = W.Weight.Narrow(1, _queryDim, _keyDim);
+                Tensor hidden = q.Linear(wq).Reshape(b, l, 1, a).Add(keys.Linear(wk).Reshape(b, 1, s, a)).Tanh();
+                scores = hidden.Linear(V!.Weight).Reshape(b, l, s);
+                break;
+        }
+
+        return QuerySteps.Finish(scores, values ?? keys, paddingMask, single);
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.ML.Attention.Autograd;
+using Microsoft.ML.Attention.Tensors;
+
+namespace Microsoft.ML.Attention.Nn;
+
+/// <summary>Masked softmax over the last dimension for the attention modules: non-zero mask entries are blocked.</summary>
+internal static class PaddingBias
+{
+    /// <summary>
+    /// softmax over the last dimension of <paramref name="scores"/> [B, …, S] with the positions where
+    /// <paramref name="paddingMask"/> [B, S] is non-zero blocked; a row with every position blocked gives zeros.
+    /// </summary>
+    internal static Tensor MaskedSoftmax(Tensor scores, Tensor? paddingMask, string maskName)
+    {
+        if (paddingMask is null)
+        {
+            return scores.Softmax(-1);
+        }
+
+        int b = scores.Dims[0], s = scores.Dims[^1];
+        if (paddingMask.Rank != 2 || paddingMask.Dims[0] != b || paddingMask.Dims[1] != s)
+        {
+            throw new ArgumentException($"{maskName} has shape {ShapeMath.Format(paddingMask.Dims)}; expected [batch, positions] = [{b}, {s}].", maskName);
+        }
+
+        int[] shape = new int[scores.Rank];
+        Array.Fill(shape, 1);
+        shape[0] = b;
+        shape[^1] = s;
+        Tensor bias = Tensor.Zeros(shape);
+        ReadOnlySpan<float> m = paddingMask.AsSpan();
+        Span<float> bs = bias.AsSpan();
+        for (int i = 0; i < bs.Length; i++)
+        {
+            bs[i] = m[i] != 0f ? float.NegativeInfinity : 0f;
+        }
+
+        return scores.Add(bias).Softmax(-1);
+    }
+}
