@@ -1,0 +1,125 @@
+using Microsoft.ML.Attention.Autograd;
+using Microsoft.ML.Attention.Tensors;
+using Microsoft.ML.Attention.Training;
+
+namespace Microsoft.ML.Attention.Models;
+
+/// <summary>
+/// Trains an <see cref="AttentionEncoderModel"/> against class labels (cross-entropy) or values (mean squared error)
+/// with AdamW, gradient clipping and early stopping on a held-out split; the best epoch's weights are kept.
+/// Deterministic given the generator's state.
+/// </summary>
+public static class AttentionEncoderTrainer
+{
+    /// <summary>Builds and trains a model; <paramref name="progress"/> hears about every epoch.</summary>
+    public static AttentionEncoderModel Train(AttentionEncoderConfig config, SequenceDataset data, AttentionEncoderTrainingOptions options, Random random, Action<EpochReport>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(random);
+        if (data.Count == 0)
+        {
+            throw new ArgumentException("There are no training examples.", nameof(data));
+        }
+
+        var model = new AttentionEncoderModel(config, random);
+        int[] order = [.. Enumerable.Range(0, data.Count)];
+        random.Shuffle(order);
+        int held = options.ValidationFraction > 0 ? (int)Math.Round(data.Count * options.ValidationFraction) : 0;
+        held = held >= data.Count ? 0 : held;
+        int[] validation = order[..held], train = order[held..];
+        var optimizer = new AdamW(model.Parameters(), options.LearningRate, weightDecay: options.WeightDecay);
+        bool classify = config.Outputs > 1;
+        var crossEntropy = new CrossEntropyLoss();
+        var mse = new MseLoss();
+        double best = double.PositiveInfinity;
+        float[][]? bestState = null;
+        int stale = 0;
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            model.Train();
+            random.Shuffle(train);
+            double total = 0;
+            for (int start = 0; start < train.Length; start += options.BatchSize)
+            {
+                int[] idx = train[start..Math.Min(train.Length, start + options.BatchSize)];
+                using TensorScope scope = TensorScope.Begin();
+                optimizer.ZeroGrad();
+                Tensor loss = Loss(model, data, idx, classify, crossEntropy, mse);
+                loss.Backward();
+                if (options.GradientClipNorm > 0)
+                {
+                    GradientClipping.ClipGradNorm(model.Parameters(), options.GradientClipNorm);
+                }
+
+                optimizer.Step();
+                total += loss.Item() * idx.Length;
+            }
+
+            double trainLoss = total / train.Length;
+            double? validationLoss = validation.Length > 0 ? Evaluate(model, data, validation, classify, options.BatchSize, crossEntropy, mse) : null;
+            double score = validationLoss ?? trainLoss;
+            bool improved = score < best - 1e-6;
+            if (improved)
+            {
+                best = score;
+                stale = 0;
+                bestState = [.. model.StateDict().Values.Select(t => t.ToArray())];
+            }
+            else
+            {
+                stale++;
+            }
+
+            progress?.Invoke(new EpochReport(epoch, options.Epochs, trainLoss, validationLoss, improved));
+            if (validation.Length > 0 && stale >= options.EarlyStoppingPatience)
+            {
+                break;
+            }
+        }
+
+        if (bestState is not null)
+        {
+            int i = 0;
+            foreach (Tensor t in model.StateDict().Values)
+            {
+                bestState[i++].CopyTo(t.AsSpan());
+            }
+        }
+
+        model.Eval();
+        return model;
+    }
+
+    private static Tensor Loss(AttentionEncoderModel model, SequenceDataset data, int[] idx, bool classify, CrossEntropyLoss crossEntropy, MseLoss mse)
+    {
+        EncoderBatch batch = data.Batch(idx);
+        Tensor output = model.Predict(model.Encode(batch).Output);
+        if (classify)
+        {
+            int[] targets = [.. idx.Select(i => (int)data.Labels[i])];
+            return crossEntropy.Forward(output, targets);
+        }
+
+        Tensor target = Tensor.FromArray([.. idx.Select(i => data.Labels[i])], idx.Length, 1);
+        return mse.Forward(output, target);
+    }
+
+    private static double Evaluate(AttentionEncoderModel model, SequenceDataset data, int[] rows, bool classify, int batchSize, CrossEntropyLoss crossEntropy, MseLoss mse)
+    {
+        model.Eval();
+        double total = 0;
+        using (GradMode.NoGrad())
+        {
+            for (int start = 0; start < rows.Length; start += batchSize)
+            {
+                int[] idx = rows[start..Math.Min(rows.Length, start + batchSize)];
+                using TensorScope scope = TensorScope.Begin();
+                total += Loss(model, data, idx, classify, crossEntropy, mse).Item() * idx.Length;
+            }
+        }
+
+        return total / rows.Length;
+    }
+}

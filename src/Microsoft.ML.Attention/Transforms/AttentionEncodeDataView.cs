@@ -1,0 +1,61 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Attention.Transforms;
+
+/// <summary>The lazy output of <see cref="AttentionEncodeTransformer.Transform"/>: input rows with the new columns.</summary>
+internal sealed class AttentionEncodeDataView(IDataView input, AttentionEncodeMapper mapper) : IDataView
+{
+    public bool CanShuffle => input.CanShuffle;
+
+    public DataViewSchema Schema => mapper.OutputSchema;
+
+    public long? GetRowCount() => input.GetRowCount();
+
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    {
+        DataViewSchema.Column[] needed = [.. columnsNeeded];
+        return new Cursor(input.GetRowCursor(mapper.GetDependencies(needed), rand), mapper, needed);
+    }
+
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
+    {
+        DataViewSchema.Column[] needed = [.. columnsNeeded];
+        return [.. input.GetRowCursorSet(mapper.GetDependencies(needed), n, rand).Select(c => (DataViewRowCursor)new Cursor(c, mapper, needed))];
+    }
+
+    private sealed class Cursor : DataViewRowCursor
+    {
+        private readonly DataViewRowCursor _input;
+        private readonly DataViewRow _row;
+
+        internal Cursor(DataViewRowCursor input, AttentionEncodeMapper mapper, IEnumerable<DataViewSchema.Column> active)
+        {
+            _input = input;
+            _row = mapper.GetRow(input, active);
+        }
+
+        public override long Position => _input.Position;
+
+        public override long Batch => _input.Batch;
+
+        public override DataViewSchema Schema => _row.Schema;
+
+        public override bool MoveNext() => _input.MoveNext();
+
+        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
+
+        public override bool IsColumnActive(DataViewSchema.Column column) => _row.IsColumnActive(column);
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => _row.GetGetter<TValue>(column);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _input.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

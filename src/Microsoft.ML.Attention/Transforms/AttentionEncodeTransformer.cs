@@ -1,0 +1,114 @@
+using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Attention.Transforms;
+
+/// <summary>
+/// The fitted <see cref="AttentionEncodeEstimator"/>: appends the attention-pooled embedding of the input column
+/// (<c>float[ModelDimension]</c> with slot names) and, when asked, the pooling weight of every word or step and the
+/// words themselves. The training head is not part of the output, so any trainer can follow.
+/// </summary>
+/// <remarks>
+/// Save it with <c>mlContext.Model.SaveWithAttention</c> (pack extension method): ML.NET's own <c>Model.Save</c> cannot
+/// write an external transformer and is refused with a message that says so.
+/// </remarks>
+public sealed class AttentionEncodeTransformer : ITransformer
+{
+    internal AttentionEncodeTransformer(AttentionEncodeSettings settings, AttentionEncoderModel model, Vocabulary? vocabulary)
+    {
+        Settings = settings;
+        Model = model;
+        Vocabulary = vocabulary;
+        Reader = new SequenceReader(settings, vocabulary);
+        model.Eval();
+    }
+
+    /// <summary>The embedding column's name.</summary>
+    public string OutputColumnName => Settings.OutputColumnName;
+
+    /// <summary>The embedding's size.</summary>
+    public int EmbeddingSize => Model.Config.ModelDim;
+
+    /// <summary>The words known to the model by id (0 = padding, 1 = unknown), or null for vector input.</summary>
+    public IReadOnlyList<string>? VocabularyWords => Vocabulary?.Words;
+
+    /// <inheritdoc/>
+    public bool IsRowToRowMapper => true;
+
+    internal AttentionEncodeSettings Settings { get; }
+
+    internal AttentionEncoderModel Model { get; }
+
+    internal Vocabulary? Vocabulary { get; }
+
+    internal SequenceReader Reader { get; }
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new AttentionEncodeMapper(this, inputSchema).OutputSchema;
+    }
+
+    /// <inheritdoc/>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new AttentionEncodeMapper(this, inputSchema);
+    }
+
+    /// <inheritdoc/>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new AttentionEncodeDataView(input, new AttentionEncodeMapper(this, input.Schema));
+    }
+
+    /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>
+    /// <exception cref="NotSupportedException">Always; use <c>mlContext.Model.SaveWithAttention</c>.</exception>
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        throw new NotSupportedException(
+            "An AttentionEncodeTransformer cannot be saved with mlContext.Model.Save, which only writes ML.NET's own transformers. " +
+            "Save the whole model with mlContext.Model.SaveWithAttention(model, inputSchema, path) and load it with mlContext.Model.LoadWithAttention(path, out schema).");
+
+    /// <summary>The input column, checked against what the model was trained on.</summary>
+    internal DataViewSchema.Column CheckInput(DataViewSchema schema)
+    {
+        DataViewSchema.Column column = schema.GetColumnOrNull(Settings.InputColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"AttentionEncode: input column '{Settings.InputColumnName}' not found. Columns: {string.Join(", ", schema.Select(c => c.Name))}.");
+        CheckInputType(column, Settings);
+        return column;
+    }
+
+    internal static void CheckInputType(DataViewSchema.Column column, AttentionEncodeSettings settings)
+    {
+        if (settings.IsTextInput)
+        {
+            if (column.Type is not TextDataViewType)
+            {
+                throw new ArgumentOutOfRangeException(nameof(column), $"AttentionEncode: input column '{column.Name}' has type {column.Type}; expected String (text), or set StepSize for a float vector.");
+            }
+
+            return;
+        }
+
+        if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType } v || v.ItemType != NumberDataViewType.Single)
+        {
+            throw new ArgumentOutOfRangeException(nameof(column), $"AttentionEncode: input column '{column.Name}' has type {column.Type}; expected Vector<Single> read as steps of StepSize = {settings.StepSize}.");
+        }
+
+        if (!v.IsKnownSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(column), $"AttentionEncode: input column '{column.Name}' is a vector of variable size; expected a fixed-size Vector<Single> of whole steps of StepSize = {settings.StepSize}.");
+        }
+
+        if ((v.Size % settings.StepSize != 0 || v.Size / settings.StepSize > settings.MaximumLength))
+        {
+            throw new ArgumentOutOfRangeException(nameof(column), $"AttentionEncode: input column '{column.Name}' has {v.Size} values, which is not a whole number of steps of StepSize = {settings.StepSize} within MaximumLength = {settings.MaximumLength} steps.");
+        }
+    }
+
+    /// <summary>Size of the attention-weights column: the maximum length in words, or the number of steps.</summary>
+    internal int WeightSlots(DataViewSchema schema) =>
+        Settings.IsTextInput ? Settings.MaximumLength : ((VectorDataViewType)CheckInput(schema).Type).Size / Settings.StepSize;
+}
