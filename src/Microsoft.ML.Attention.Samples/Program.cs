@@ -1,4 +1,5 @@
 using Microsoft.ML.Attention.Samples.Engine;
+using Microsoft.ML.Attention.Samples.Text;
 
 namespace Microsoft.ML.Attention.Samples;
 
@@ -7,13 +8,16 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        string name = args.Length > 0 ? args[0] : "engine";
+        string name = args.Length > 0 ? args[0] : "attention-encode";
         switch (name)
         {
+            case "attention-encode":
+                return AttentionEncodeOnGeneratedReviews.Run();
             case "engine":
                 return CnnOnGeneratedImages.Run();
             case "list":
-                Console.WriteLine("engine  train a small CNN with the pack's engine on images generated in code");
+                Console.WriteLine("attention-encode  (default) AttentionEncode → LbfgsMaximumEntropy on generated reviews; metrics and the most-attended words");
+                Console.WriteLine("engine            train a small CNN with the pack's engine on images generated in code");
                 return 0;
             default:
                 Console.Error.WriteLine($"Unknown sample '{name}'. Run with 'list' to see the samples.");
