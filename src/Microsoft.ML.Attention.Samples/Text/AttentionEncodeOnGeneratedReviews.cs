@@ -64,6 +64,15 @@ public static class AttentionEncodeOnGeneratedReviews
             Console.WriteLine($"  \"{row.Text}\" → {row.PredictedVerdict} (true: {row.Label}); top: {top}");
         }
 
+        // Save the whole chain (ML.NET's Model.Save cannot write the pack's transformer) and score with the loaded copy.
+        string path = Path.Combine(Path.GetTempPath(), "attention-encode-reviews.zip");
+        ml.Model.SaveWithAttention(model, split.TrainSet.Schema, path);
+        ITransformer loaded = new MLContext().Model.LoadWithAttention(path, out _);
+        var engine = ml.Model.CreatePredictionEngine<Review, Scored>(loaded);
+        var review = new Review { Text = "the box was dented and the manual thin but overall it was great" };
+        Scored prediction = engine.Predict(review);
+        Console.WriteLine($"Saved to {path} ({new FileInfo(path).Length / 1024} KB); the loaded model says \"{review.Text}\" → {prediction.PredictedVerdict}");
+
         return metrics.MacroAccuracy > 0.5 ? 0 : 1;
     }
 
