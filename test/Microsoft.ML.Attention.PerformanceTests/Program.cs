@@ -24,13 +24,16 @@ public static class Program
                 case "attention":
                     AttentionSuite.Run();
                     return 0;
+                case "attention-parts":
+                    AttentionPartsSuite.Run();
+                    return 0;
                 case "encoder":
                     EncoderSuite.Run();
                     return 0;
                 case "textload":
                     return TextLoadSuite.Run();
                 default:
-                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, attention, encoder, textload.");
+                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, attention, attention-parts, encoder, textload.");
                     return 2;
             }
         }

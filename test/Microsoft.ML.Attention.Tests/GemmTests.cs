@@ -15,6 +15,9 @@ public sealed class GemmTests
     [DataRow(200, 70, 300)]
     [DataRow(129, 257, 260)]
     [DataRow(64, 4100, 9)]
+    [DataRow(32, 768, 256)]
+    [DataRow(255, 130, 19)]
+    [DataRow(300, 64, 45)]
     public void Multiply_MatchesNaive_AllTransposes(int m, int n, int k)
     {
         var random = new Random(m * 31 + n * 7 + k);

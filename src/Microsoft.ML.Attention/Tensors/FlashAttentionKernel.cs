@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Microsoft.ML.Attention.Tensors;
@@ -66,13 +69,20 @@ internal static class FlashAttentionKernel
             {
                 int cols = Math.Min(KeyBlock, keyEnd - j0);
                 Span<float> block = scores.AsSpan(0, rows * cols);
-                Gemm.Multiply(false, true, rows, cols, e, qs, g.Query.Row, k.AsSpan()[g.Key.Offset(b, h, j0)..], g.Key.Row, block, cols, accumulate: false);
+                Gemm.MultiplySerial(false, true, rows, cols, e, qs, g.Query.Row, k.AsSpan()[g.Key.Offset(b, h, j0)..], g.Key.Row, block, cols, accumulate: false);
                 bool any = false;
                 for (int r = 0; r < rows; r++)
                 {
                     Span<float> row = block.Slice(r * cols, cols);
-                    masking.Apply(b, h, i0 + r, j0, row, scratch);
-                    float newMax = Math.Max(max[r], TensorPrimitives.Max(row));
+                    float rowScale = masking.Scale;
+                    if (masking.HasMasks || rowScale <= 0f)
+                    {
+                        masking.Apply(b, h, i0 + r, j0, row, scratch);
+                        rowScale = 1f;
+                    }
+
+                    // Without masks the scale is folded into the exponent: exp(scale·x − max) with max = scale·max(x).
+                    float newMax = Math.Max(max[r], rowScale * TensorPrimitives.Max(row));
                     if (float.IsNegativeInfinity(newMax))
                     {
                         row.Clear();
@@ -81,9 +91,7 @@ internal static class FlashAttentionKernel
 
                     any = true;
                     float alpha = MathF.Exp(max[r] - newMax);
-                    TensorPrimitives.Subtract(row, newMax, row);
-                    TensorPrimitives.Exp(row, row);
-                    sum[r] = sum[r] * alpha + TensorPrimitives.Sum(row);
+                    sum[r] = sum[r] * alpha + ExpInPlace(row, rowScale, newMax);
                     if (alpha != 1f)
                     {
                         Span<float> accRow = accs.Slice(r * ev, ev);
@@ -99,7 +107,7 @@ internal static class FlashAttentionKernel
 
                 if (any)
                 {
-                    Gemm.Multiply(false, false, rows, ev, cols, block, cols, v.AsSpan()[g.Value.Offset(b, h, j0)..], g.Value.Row, accs, ev, accumulate: true);
+                    Gemm.MultiplySerial(false, false, rows, ev, cols, block, cols, v.AsSpan()[g.Value.Offset(b, h, j0)..], g.Value.Row, accs, ev, accumulate: true);
                 }
             }
 
@@ -159,7 +167,7 @@ internal static class FlashAttentionKernel
                     int rows = Math.Min(QueryBlock, l - i0);
                     ReadOnlySpan<float> qi = qs[g.Query.Offset(b, h, i0)..], doi = dos[g.Output.Offset(b, h, i0)..];
                     Span<float> pb = p.AsSpan(0, rows * cols);
-                    Gemm.Multiply(false, true, rows, cols, e, qi, g.Query.Row, kj, g.Key.Row, pb, cols, accumulate: false);
+                    Gemm.MultiplySerial(false, true, rows, cols, e, qi, g.Query.Row, kj, g.Key.Row, pb, cols, accumulate: false);
                     bool any = false;
                     for (int r = 0; r < rows; r++)
                     {
@@ -172,9 +180,14 @@ internal static class FlashAttentionKernel
                         }
 
                         any = true;
-                        masking.Apply(b, h, i0 + r, j0, row, scratch);
-                        TensorPrimitives.Subtract(row, rowLse, row);
-                        TensorPrimitives.Exp(row, row);
+                        float rowScale = masking.Scale;
+                        if (masking.HasMasks || rowScale <= 0f)
+                        {
+                            masking.Apply(b, h, i0 + r, j0, row, scratch);
+                            rowScale = 1f;
+                        }
+
+                        ExpInPlace(row, rowScale, rowLse);
                     }
 
                     if (!any)
@@ -194,11 +207,11 @@ internal static class FlashAttentionKernel
                     }
 
                     // dV_j += P̃ᵀ · dO_i
-                    Gemm.Multiply(true, false, cols, ev, rows, pdb, cols, doi, g.Output.Row, dvs[(j0 * ev)..], ev, accumulate: true);
+                    Gemm.MultiplySerial(true, false, cols, ev, rows, pdb, cols, doi, g.Output.Row, dvs[(j0 * ev)..], ev, accumulate: true);
 
                     // dP = dO_i · V_jᵀ (through dropout), dS = P ∘ (dP − Δ) · scale
                     Span<float> dpb = dp.AsSpan(0, rows * cols);
-                    Gemm.Multiply(false, true, rows, cols, ev, doi, g.Output.Row, vj, g.Value.Row, dpb, cols, accumulate: false);
+                    Gemm.MultiplySerial(false, true, rows, cols, ev, doi, g.Output.Row, vj, g.Value.Row, dpb, cols, accumulate: false);
                     for (int r = 0; r < rows; r++)
                     {
                         Span<float> row = dpb.Slice(r * cols, cols);
@@ -207,14 +220,12 @@ internal static class FlashAttentionKernel
                             dropout.Apply(bh, i0 + r, s, l, j0, row);
                         }
 
-                        TensorPrimitives.Subtract(row, delta[i0 + r], row);
-                        TensorPrimitives.Multiply(row, pb.Slice(r * cols, cols), row);
-                        TensorPrimitives.Multiply(row, masking.Scale, row);
+                        ScaledGradient(row, pb.Slice(r * cols, cols), delta[i0 + r], masking.Scale);
                     }
 
                     // dQ_i += dS · K_j ; dK_j += dSᵀ · Q_i
-                    Gemm.Multiply(false, false, rows, e, cols, dpb, cols, kj, g.Key.Row, dqs[(i0 * e)..], e, accumulate: true);
-                    Gemm.Multiply(true, false, cols, e, rows, dpb, cols, qi, g.Query.Row, dks[(j0 * e)..], e, accumulate: true);
+                    Gemm.MultiplySerial(false, false, rows, e, cols, dpb, cols, kj, g.Key.Row, dqs[(i0 * e)..], e, accumulate: true);
+                    Gemm.MultiplySerial(true, false, cols, e, rows, dpb, cols, qi, g.Query.Row, dks[(j0 * e)..], e, accumulate: true);
                 }
             }
 
@@ -232,6 +243,71 @@ internal static class FlashAttentionKernel
             pool.Return(pd);
             pool.Return(dp);
             pool.Return(scratch);
+        }
+    }
+
+    /// <summary>row[j] = exp(scale · row[j] − shift) in one pass; returns the sum of the results.</summary>
+    private static float ExpInPlace(Span<float> row, float scale, float shift)
+    {
+        ref float r0 = ref MemoryMarshal.GetReference(row);
+        int n = row.Length, j = 0;
+        float total = 0f;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            Vector512<float> vs = Vector512.Create(scale), vshift = Vector512.Create(shift), acc = Vector512<float>.Zero;
+            for (; j + 16 <= n; j += 16)
+            {
+                ref float at = ref Unsafe.Add(ref r0, j);
+                Vector512<float> e = VectorExp.Exp(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref at), vs, -vshift));
+                e.StoreUnsafe(ref at);
+                acc += e;
+            }
+
+            total = Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            Vector256<float> vs = Vector256.Create(scale), vshift = Vector256.Create(shift), acc = Vector256<float>.Zero;
+            for (; j + 8 <= n; j += 8)
+            {
+                ref float at = ref Unsafe.Add(ref r0, j);
+                Vector256<float> e = VectorExp.Exp(Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref at), vs, -vshift));
+                e.StoreUnsafe(ref at);
+                acc += e;
+            }
+
+            total = Vector256.Sum(acc);
+        }
+
+        for (; j < n; j++)
+        {
+            float e = MathF.Exp(MathF.FusedMultiplyAdd(row[j], scale, -shift));
+            row[j] = e;
+            total += e;
+        }
+
+        return total;
+    }
+
+    /// <summary>dS = P ∘ (dP − Δ) · scale, in place over <paramref name="dp"/>.</summary>
+    private static void ScaledGradient(Span<float> dp, ReadOnlySpan<float> p, float delta, float scale)
+    {
+        int n = dp.Length, j = 0;
+        ref float d0 = ref MemoryMarshal.GetReference(dp);
+        ref float p0 = ref MemoryMarshal.GetReference(p);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> vd = Vector512.Create(delta), vs = Vector512.Create(scale);
+            for (; j + 16 <= n; j += 16)
+            {
+                ref float at = ref Unsafe.Add(ref d0, j);
+                ((Vector512.LoadUnsafe(ref at) - vd) * Vector512.LoadUnsafe(ref Unsafe.Add(ref p0, j)) * vs).StoreUnsafe(ref at);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            dp[j] = (dp[j] - delta) * p[j] * scale;
         }
     }
 

@@ -16,6 +16,7 @@ internal static unsafe class Gemm
     private const int MC = 192;
     private const int NC = 4096;
     private const long ParallelFlops = 1L << 18;
+    private const int SharedPanelsRows = 256;
 
     private static readonly bool s_wide = Vector512.IsHardwareAccelerated;
 
@@ -46,6 +47,23 @@ internal static unsafe class Gemm
         fixed (float* pc = c)
         {
             MultiplyPinned(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+        }
+    }
+
+    /// <summary>As <see cref="Multiply"/>, on the calling thread only: for small blocks inside a kernel that is already parallel.</summary>
+    internal static void MultiplySerial(
+        bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc, bool accumulate)
+    {
+        CheckExtent(transA ? k : m, transA ? m : k, lda, a.Length, "A");
+        CheckExtent(transB ? n : k, transB ? k : n, ldb, b.Length, "B");
+        CheckExtent(m, n, ldc, c.Length, "C");
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            Serial(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
         }
     }
 
@@ -113,8 +131,10 @@ internal static unsafe class Gemm
             return;
         }
 
+        // Many rows: B packed once by all cores together, each core multiplying its rows against all of it. Few rows (or
+        // too few columns to split): each core packs and reads only its own columns of B, which stays in its cache.
         int parts = CpuParallel.Degree;
-        if (m >= parts * MR * 2)
+        if (m >= parts * MR * 2 && (m >= SharedPanelsRows || n < parts * NR * 2))
         {
             SharedPanels(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parts);
             return;
@@ -310,6 +330,27 @@ internal static unsafe class Gemm
                     }
                 }
             }
+            else if (w == nr && Avx.IsSupported)
+            {
+                // op(B)(p, j) = b[j * ldb + p]: 8 source rows × 8 k-steps at a time, transposed into the panel.
+                float* src = b + (long)(jc + j0) * ldb + pc;
+                int p = 0;
+                for (; p + 8 <= kc; p += 8)
+                {
+                    for (int j = 0; j < nr; j += 8)
+                    {
+                        Transpose8x8(src + (long)j * ldb + p, ldb, panel + p * nr + j, nr);
+                    }
+                }
+
+                for (; p < kc; p++)
+                {
+                    for (int j = 0; j < nr; j++)
+                    {
+                        panel[p * nr + j] = src[(long)j * ldb + p];
+                    }
+                }
+            }
             else
             {
                 // op(B)(p, j) = b[j * ldb + p]: each source row is one destination column.
@@ -346,6 +387,16 @@ internal static unsafe class Gemm
             {
                 // op(A)(i, p) = a[p * lda + i]: the panel's column p is contiguous in the source.
                 float* src = a + (long)pc * lda + ic + i0;
+                if (h == 8 && mr == 8)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        Vector256.Store(Vector256.Load(src + (long)p * lda), panel + p * 8);
+                    }
+
+                    continue;
+                }
+
                 for (int p = 0; p < kc; p++)
                 {
                     float* s = src + (long)p * lda;
@@ -373,7 +424,7 @@ internal static unsafe class Gemm
                 {
                     for (; p + 8 <= kc; p += 8, d += 64)
                     {
-                        Transpose8x8(s0 + p, l, d);
+                        Transpose8x8(s0 + p, l, d, 8);
                     }
                 }
 
@@ -413,9 +464,9 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>Writes the 8×8 block at <paramref name="src"/> (rows <paramref name="ld"/> apart) transposed: column j to dst[8j..8j+8).</summary>
+    /// <summary>Writes the 8×8 block at <paramref name="src"/> (rows <paramref name="ld"/> apart) transposed: column j to the 8 floats at dst + j × <paramref name="ldd"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, long ld, float* dst)
+    private static void Transpose8x8(float* src, long ld, float* dst, int ldd)
     {
         Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ld);
         Vector256<float> r2 = Avx.LoadVector256(src + 2 * ld), r3 = Avx.LoadVector256(src + 3 * ld);
@@ -430,13 +481,13 @@ internal static unsafe class Gemm
         Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
         Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
         Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(dst + 8, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(dst + 16, Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(dst + 24, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(dst + 32, Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(dst + 40, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(dst + 48, Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(dst + 56, Avx.Permute2x128(u3, u7, 0x31));
+        Avx.Store(dst + 1 * ldd, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * ldd, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * ldd, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * ldd, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * ldd, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * ldd, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * ldd, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
