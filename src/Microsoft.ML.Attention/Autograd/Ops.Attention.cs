@@ -113,7 +113,7 @@ public static partial class Ops
         }
 
         float factor = scale ?? 1f / MathF.Sqrt(g.HeadDim);
-        var dropMask = new AttentionDropoutMask(dropout, dropout > 0f ? (ulong)random!.NextInt64() : 0UL);
+        var dropMask = new DropoutMask(dropout, dropout > 0f ? (ulong)random!.NextInt64() : 0UL);
         AttentionMaskView blocked = AttentionMaskView.Broadcast(blockMask, g.Batch, g.Heads, g.QueryLength, g.KeyLength, nameof(blockMask));
         AttentionMaskView additive = AttentionMaskView.Broadcast(additiveMask, g.Batch, g.Heads, g.QueryLength, g.KeyLength, nameof(additiveMask));
         AttentionMaskView padding = AttentionMaskView.KeyPadding(keyPaddingMask, g.Batch, g.KeyLength, nameof(keyPaddingMask));
@@ -127,7 +127,7 @@ public static partial class Ops
         return MaterializedAttention(g, q, k, v, packed, new AttentionMasking(1f, default, blocked, padding, causal), additiveMask, factor, dropMask, weights);
     }
 
-    private static Tensor FusedAttention(AttentionLayout g, Tensor q, Tensor k, Tensor v, int[] outShape, AttentionMasking masking, AttentionDropoutMask dropout)
+    private static Tensor FusedAttention(AttentionLayout g, Tensor q, Tensor k, Tensor v, int[] outShape, AttentionMasking masking, DropoutMask dropout)
     {
         Tensor o = Tensor.Empty(outShape);
         float[] lse = new float[g.Batch * g.Heads * g.QueryLength];
@@ -158,7 +158,7 @@ public static partial class Ops
 
     /// <summary>The reference path: scores [B, H, L, S] held in full, built from differentiable operations.</summary>
     private static AttentionResult MaterializedAttention(
-        AttentionLayout g, Tensor q, Tensor k, Tensor v, bool packed, AttentionMasking blocking, Tensor? additiveMask, float scale, AttentionDropoutMask dropout, AttentionWeights weights)
+        AttentionLayout g, Tensor q, Tensor k, Tensor v, bool packed, AttentionMasking blocking, Tensor? additiveMask, float scale, DropoutMask dropout, AttentionWeights weights)
     {
         int b = g.Batch, h = g.Heads, l = g.QueryLength, s = g.KeyLength;
         if (packed)

@@ -6,7 +6,7 @@ public static partial class Ops
 {
     /// <summary>
     /// Inverted dropout: in training, zeroes each element with probability <paramref name="p"/> and scales the rest
-    /// by 1/(1-p); otherwise returns x unchanged. The mask is drawn from <paramref name="random"/>, so runs repeat.
+    /// by 1/(1-p); otherwise returns x unchanged. The mask is a hash of the element index seeded by one draw from <paramref name="random"/>, so runs repeat.
     /// </summary>
     public static Tensor Dropout(this Tensor x, float p, bool training, Random random)
     {
@@ -22,13 +22,9 @@ public static partial class Ops
             return x;
         }
 
+        // One draw from the generator seeds a counter-based hash that decides every element (vectorized).
         Tensor mask = Tensor.Empty(x.Dims);
-        Span<float> ms = mask.AsSpan();
-        float scale = 1f / (1f - p);
-        for (int i = 0; i < ms.Length; i++)
-        {
-            ms[i] = random.NextSingle() < p ? 0f : scale;
-        }
+        new DropoutMask(p, (ulong)random.NextInt64(long.MinValue, long.MaxValue)).Fill(0, mask.AsSpan());
 
         Tensor y = Product(x, mask);
         return Recording(x) ? Record(y, nameof(Dropout), [x], g => [Product(g, mask)]) : y;

@@ -22,8 +22,64 @@ public static partial class Ops
         Tensor y = Tensor.Empty(x.Dims);
         Tensor xhat = Tensor.Empty(x.Dims);
         float[] rstd = new float[rows];
+        ForChunks(rows, (first, count) => LayerNormRows(x, weight, bias, eps, n, y, xhat, rstd, first, count), granule: Math.Max(1, 4096 / Math.Max(1, n)), elementsPerItem: n);
+        bool record = GradMode.IsEnabled && (x.RequiresGrad || (weight?.RequiresGrad ?? false) || (bias?.RequiresGrad ?? false));
+        if (!record)
+        {
+            return y;
+        }
+
+        Tensor[] inputs = [x, .. weight is null ? Array.Empty<Tensor>() : [weight], .. bias is null ? Array.Empty<Tensor>() : [bias]];
+        return Record(y, nameof(LayerNorm), inputs, g =>
+        {
+            var grads = new Tensor?[inputs.Length];
+            Tensor? gw = weight is not null && weight.RequiresGrad ? Tensor.Zeros([n]) : null;
+            Tensor? gb = bias is not null && bias.RequiresGrad ? Tensor.Zeros([n]) : null;
+            Tensor? gx = x.RequiresGrad ? Tensor.Empty(x.Dims) : null;
+
+            // Rows in pieces fixed by the size alone (not the core count); each piece sums its own weight/bias
+            // gradients, added in piece order, so results do not depend on the machine.
+            int pieces = (int)Math.Clamp((long)rows * n / (1 << 15), 1, Math.Min(8, Math.Max(1, rows)));
+            var partW = new float[gw is null ? 0 : pieces * n];
+            var partB = new float[gb is null ? 0 : pieces * n];
+            CpuParallel.For(pieces, piece =>
+            {
+                int first = (int)((long)rows * piece / pieces), end = (int)((long)rows * (piece + 1) / pieces);
+                LayerNormBackwardRows(g, xhat, weight, rstd, n, first, end, gx, gw is null ? default : partW.AsSpan(piece * n, n), gb is null ? default : partB.AsSpan(piece * n, n));
+            });
+            for (int piece = 0; piece < pieces; piece++)
+            {
+                if (gw is not null)
+                {
+                    TensorPrimitives.Add(gw.AsSpan(), partW.AsSpan(piece * n, n), gw.AsSpan());
+                }
+
+                if (gb is not null)
+                {
+                    TensorPrimitives.Add(gb.AsSpan(), partB.AsSpan(piece * n, n), gb.AsSpan());
+                }
+            }
+
+            int k = 0;
+            grads[k++] = gx;
+            if (weight is not null)
+            {
+                grads[k++] = gw;
+            }
+
+            if (bias is not null)
+            {
+                grads[k] = gb;
+            }
+
+            return grads;
+        });
+    }
+
+    private static void LayerNormRows(Tensor x, Tensor? weight, Tensor? bias, float eps, int n, Tensor y, Tensor xhat, float[] rstd, int first, int count)
+    {
         ReadOnlySpan<float> xs = x.AsSpan();
-        for (int r = 0; r < rows; r++)
+        for (int r = first; r < first + count; r++)
         {
             ReadOnlySpan<float> xr = xs.Slice(r * n, n);
             Span<float> hr = xhat.AsSpan().Slice(r * n, n);
@@ -47,75 +103,48 @@ public static partial class Ops
                 TensorPrimitives.Add(yr, bias.AsSpan(), yr);
             }
         }
+    }
 
-        bool record = GradMode.IsEnabled && (x.RequiresGrad || (weight?.RequiresGrad ?? false) || (bias?.RequiresGrad ?? false));
-        if (!record)
+    private static void LayerNormBackwardRows(Tensor g, Tensor xhat, Tensor? weight, float[] rstd, int n, int first, int end, Tensor? gx, Span<float> gws, Span<float> gbs)
+    {
+        ReadOnlySpan<float> gs = g.AsSpan();
+        ReadOnlySpan<float> hs = xhat.AsSpan();
+        Span<float> gh = n <= 1024 ? stackalloc float[n] : new float[n];
+        for (int r = first; r < end; r++)
         {
-            return y;
+            ReadOnlySpan<float> gr = gs.Slice(r * n, n);
+            ReadOnlySpan<float> hr = hs.Slice(r * n, n);
+            if (!gws.IsEmpty)
+            {
+                TensorPrimitives.FusedMultiplyAdd(gr, hr, gws, gws);
+            }
+
+            if (!gbs.IsEmpty)
+            {
+                TensorPrimitives.Add(gbs, gr, gbs);
+            }
+
+            if (gx is not null)
+            {
+                // gx = rstd * (gh - mean(gh) - xhat * mean(gh * xhat)), gh = g * weight
+                if (weight is not null)
+                {
+                    TensorPrimitives.Multiply(gr, weight.AsSpan(), gh);
+                }
+                else
+                {
+                    gr.CopyTo(gh);
+                }
+
+                float meanG = TensorPrimitives.Sum<float>(gh) / n;
+                float meanGH = TensorPrimitives.Dot(gh, hr) / n;
+                Span<float> gxr = gx.AsSpan().Slice(r * n, n);
+                TensorPrimitives.Multiply(hr, -meanGH, gxr);
+                TensorPrimitives.Add(gxr, gh, gxr);
+                TensorPrimitives.Subtract(gxr, meanG, gxr);
+                TensorPrimitives.Multiply(gxr, rstd[r], gxr);
+            }
         }
-
-        Tensor[] inputs = [x, .. weight is null ? Array.Empty<Tensor>() : [weight], .. bias is null ? Array.Empty<Tensor>() : [bias]];
-        return Record(y, nameof(LayerNorm), inputs, g =>
-        {
-            var grads = new Tensor?[inputs.Length];
-            ReadOnlySpan<float> gs = g.AsSpan();
-            ReadOnlySpan<float> hs = xhat.AsSpan();
-            Tensor? gw = weight is not null && weight.RequiresGrad ? Tensor.Zeros([n]) : null;
-            Tensor? gb = bias is not null && bias.RequiresGrad ? Tensor.Zeros([n]) : null;
-            Tensor? gx = x.RequiresGrad ? Tensor.Empty(x.Dims) : null;
-            Span<float> gh = new float[n];
-            for (int r = 0; r < rows; r++)
-            {
-                ReadOnlySpan<float> gr = gs.Slice(r * n, n);
-                ReadOnlySpan<float> hr = hs.Slice(r * n, n);
-                if (gw is not null)
-                {
-                    Span<float> gws = gw.AsSpan();
-                    TensorPrimitives.FusedMultiplyAdd(gr, hr, gws, gws);
-                }
-
-                if (gb is not null)
-                {
-                    Span<float> gbs = gb.AsSpan();
-                    TensorPrimitives.Add(gbs, gr, gbs);
-                }
-
-                if (gx is not null)
-                {
-                    // gx = rstd * (gh - mean(gh) - xhat * mean(gh * xhat)), gh = g * weight
-                    if (weight is not null)
-                    {
-                        TensorPrimitives.Multiply(gr, weight.AsSpan(), gh);
-                    }
-                    else
-                    {
-                        gr.CopyTo(gh);
-                    }
-
-                    float meanG = TensorPrimitives.Sum<float>(gh) / n;
-                    float meanGH = TensorPrimitives.Dot(gh, hr) / n;
-                    Span<float> gxr = gx.AsSpan().Slice(r * n, n);
-                    TensorPrimitives.Multiply(hr, -meanGH, gxr);
-                    TensorPrimitives.Add(gxr, gh, gxr);
-                    TensorPrimitives.Subtract(gxr, meanG, gxr);
-                    TensorPrimitives.Multiply(gxr, rstd[r], gxr);
-                }
-            }
-
-            int k = 0;
-            grads[k++] = gx;
-            if (weight is not null)
-            {
-                grads[k++] = gw;
-            }
-
-            if (bias is not null)
-            {
-                grads[k] = gb;
-            }
-
-            return grads;
-        });
     }
 
     /// <summary>

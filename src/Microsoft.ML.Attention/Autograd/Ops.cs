@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Microsoft.ML.Attention.Tensors;
 
@@ -159,7 +160,14 @@ public static partial class Ops
             Tensor t = Tensor.Empty(g.Dims);
             ReadOnlySpan<float> xv = xs.AsSpan(), gv = g.AsSpan();
             Span<float> ts = t.AsSpan();
-            for (int i = 0; i < ts.Length; i++)
+            int i = 0;
+            for (; i + Vector512<float>.Count <= ts.Length; i += Vector512<float>.Count)
+            {
+                Vector512<float> positive = Vector512.GreaterThan(Vector512.Create(xv.Slice(i, Vector512<float>.Count)), Vector512<float>.Zero);
+                (Vector512.Create(gv.Slice(i, Vector512<float>.Count)) & positive).CopyTo(ts.Slice(i, Vector512<float>.Count));
+            }
+
+            for (; i < ts.Length; i++)
             {
                 ts[i] = xv[i] > 0f ? gv[i] : 0f;
             }
@@ -216,7 +224,7 @@ public static partial class Ops
     {
         ArgumentNullException.ThrowIfNull(x);
         Tensor y = Tensor.Empty(x.Dims);
-        forward(x.AsSpan(), y.AsSpan());
+        ForChunks(x.Length, (start, count) => forward(x.AsSpan().Slice(start, count), y.AsSpan().Slice(start, count)));
         if (!Recording(x))
         {
             return y;
@@ -224,6 +232,32 @@ public static partial class Ops
 
         Tensor yd = y.Detach();
         return Record(y, name, [x], g => [backward(g, x, yd)]);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(start, count) over [0, <paramref name="length"/>) items: in one piece for small tensors,
+    /// otherwise in pieces (multiples of <paramref name="granule"/> items) spread over the cores. For work where each
+    /// element or row stands alone, so the result does not depend on the split.
+    /// </summary>
+    internal static void ForChunks(int length, Action<int, int> body, int granule = 64, int elementsPerItem = 1)
+    {
+        const int ParallelElements = 1 << 16;
+        int units = (length + granule - 1) / granule;
+        if ((long)length * elementsPerItem < ParallelElements || CpuParallel.Degree == 1 || units < 2)
+        {
+            body(0, length);
+            return;
+        }
+
+        int chunks = Math.Min(units, CpuParallel.Degree * 4);
+        CpuParallel.For(chunks, c =>
+        {
+            int start = (int)((long)units * c / chunks) * granule, end = Math.Min(length, (int)((long)units * (c + 1) / chunks) * granule);
+            if (end > start)
+            {
+                body(start, end - start);
+            }
+        });
     }
 
     private static Tensor Scaled(Tensor g, float c)

@@ -19,7 +19,7 @@ internal static class FlashAttentionKernel
     internal const int KeyBlock = 128;
 
     /// <summary>Computes the output and the log-sum-exp of every query row ([B·H·L], −∞ for fully blocked rows).</summary>
-    internal static void Forward(AttentionLayout g, Tensor q, Tensor k, Tensor v, Tensor o, float[] lse, AttentionMasking masking, AttentionDropoutMask dropout)
+    internal static void Forward(AttentionLayout g, Tensor q, Tensor k, Tensor v, Tensor o, float[] lse, AttentionMasking masking, DropoutMask dropout)
     {
         int queryBlocks = (g.QueryLength + QueryBlock - 1) / QueryBlock;
         int tasks = g.Batch * g.Heads * queryBlocks;
@@ -35,7 +35,7 @@ internal static class FlashAttentionKernel
 
     /// <summary>Gradients of q, k and v given the output gradient <paramref name="dO"/> (laid out as the output).</summary>
     internal static void Backward(
-        AttentionLayout g, Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float[] lse, AttentionMasking masking, AttentionDropoutMask dropout,
+        AttentionLayout g, Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float[] lse, AttentionMasking masking, DropoutMask dropout,
         Tensor dq, Tensor dk, Tensor dv)
     {
         dq.AsSpan().Clear();
@@ -49,7 +49,7 @@ internal static class FlashAttentionKernel
         CpuParallel.For(g.Batch * g.Heads, bh => BackwardHead(g, q, k, v, o, dO, lse, masking, dropout, dq, dk, dv, bh));
     }
 
-    private static void ForwardBlock(AttentionLayout g, Tensor q, Tensor k, Tensor v, Tensor o, float[] lse, AttentionMasking masking, AttentionDropoutMask dropout, int bh, int i0)
+    private static void ForwardBlock(AttentionLayout g, Tensor q, Tensor k, Tensor v, Tensor o, float[] lse, AttentionMasking masking, DropoutMask dropout, int bh, int i0)
     {
         int b = bh / g.Heads, h = bh % g.Heads;
         int rows = Math.Min(QueryBlock, g.QueryLength - i0);
@@ -138,7 +138,7 @@ internal static class FlashAttentionKernel
     }
 
     private static void BackwardHead(
-        AttentionLayout g, Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float[] lse, AttentionMasking masking, AttentionDropoutMask dropout,
+        AttentionLayout g, Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float[] lse, AttentionMasking masking, DropoutMask dropout,
         Tensor dq, Tensor dk, Tensor dv, int bh)
     {
         int b = bh / g.Heads, h = bh % g.Heads;
