@@ -1,3 +1,4 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Microsoft.ML.Attention.Tensors;
 
 namespace Microsoft.ML.Attention.Autograd;
@@ -124,7 +125,43 @@ public static partial class Ops
             return new AttentionResult(FusedAttention(g, q, k, v, outShape, masking, dropMask), null);
         }
 
+        bool taped = GradMode.IsEnabled && (q.RequiresGrad || k.RequiresGrad || v.RequiresGrad || (additiveMask?.RequiresGrad ?? false));
+        if (!taped && !dropMask.IsActive)
+        {
+            var masking = new AttentionMasking(factor, additive, blocked, padding, causal);
+            return ScoredAttention(g, q, k, v, outShape, masking, weights);
+        }
+
         return MaterializedAttention(g, q, k, v, packed, new AttentionMasking(1f, default, blocked, padding, causal), additiveMask, factor, dropMask, weights);
+    }
+
+    /// <summary>Inference with weights: no tape, the weights written once and used in place.</summary>
+    private static AttentionResult ScoredAttention(AttentionLayout g, Tensor q, Tensor k, Tensor v, int[] outShape, AttentionMasking masking, AttentionWeights weights)
+    {
+        int b = g.Batch, h = g.Heads, l = g.QueryLength, s = g.KeyLength;
+        Tensor o = Tensor.Empty(outShape);
+        Tensor p = Tensor.Empty([b, h, l, s]);
+        ScoredAttentionKernel.Forward(g, q, k, v, o, p, masking);
+        if (weights == AttentionWeights.PerHead)
+        {
+            return new AttentionResult(o, p);
+        }
+
+        Tensor mean = Tensor.Zeros(b, l, s);
+        ReadOnlySpan<float> ps = p.AsSpan();
+        Span<float> ms = mean.AsSpan();
+        for (int bi = 0; bi < b; bi++)
+        {
+            Span<float> target = ms.Slice(bi * l * s, l * s);
+            for (int hi = 0; hi < h; hi++)
+            {
+                TensorPrimitives.Add(target, ps.Slice((bi * h + hi) * l * s, l * s), target);
+            }
+
+            TensorPrimitives.Multiply(target, 1f / h, target);
+        }
+
+        return new AttentionResult(o, mean);
     }
 
     private static Tensor FusedAttention(AttentionLayout g, Tensor q, Tensor k, Tensor v, int[] outShape, AttentionMasking masking, DropoutMask dropout)

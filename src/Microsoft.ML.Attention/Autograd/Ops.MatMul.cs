@@ -120,13 +120,16 @@ public static partial class Ops
         Gemm.Multiply(false, true, rows, outF, inF, x.AsSpan(), inF, weight.AsSpan(), inF, y.AsSpan(), outF, accumulate: false);
         if (bias is not null)
         {
-            Span<float> ys = y.AsSpan();
-            ReadOnlySpan<float> bs = bias.AsSpan();
-            for (int r = 0; r < rows; r++)
+            CpuParallel.ForRanges(rows, (first, count) =>
             {
-                Span<float> row = ys.Slice(r * outF, outF);
-                System.Numerics.Tensors.TensorPrimitives.Add(row, bs, row);
-            }
+                Span<float> ys = y.AsSpan();
+                ReadOnlySpan<float> bs = bias.AsSpan();
+                for (int r = first; r < first + count; r++)
+                {
+                    Span<float> row = ys.Slice(r * outF, outF);
+                    System.Numerics.Tensors.TensorPrimitives.Add(row, bs, row);
+                }
+            }, granule: 1, elementsPerItem: outF);
         }
 
         bool record = GradMode.IsEnabled && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false));

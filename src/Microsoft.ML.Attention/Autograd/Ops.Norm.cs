@@ -22,7 +22,7 @@ public static partial class Ops
         Tensor y = Tensor.Empty(x.Dims);
         Tensor xhat = Tensor.Empty(x.Dims);
         float[] rstd = new float[rows];
-        ForChunks(rows, (first, count) => LayerNormRows(x, weight, bias, eps, n, y, xhat, rstd, first, count), granule: Math.Max(1, 4096 / Math.Max(1, n)), elementsPerItem: n);
+        CpuParallel.ForRanges(rows, (first, count) => LayerNormRows(x, weight, bias, eps, n, y, xhat, rstd, first, count), granule: Math.Max(1, 4096 / Math.Max(1, n)), elementsPerItem: n);
         bool record = GradMode.IsEnabled && (x.RequiresGrad || (weight?.RequiresGrad ?? false) || (bias?.RequiresGrad ?? false));
         if (!record)
         {

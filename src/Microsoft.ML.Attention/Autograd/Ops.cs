@@ -224,7 +224,7 @@ public static partial class Ops
     {
         ArgumentNullException.ThrowIfNull(x);
         Tensor y = Tensor.Empty(x.Dims);
-        ForChunks(x.Length, (start, count) => forward(x.AsSpan().Slice(start, count), y.AsSpan().Slice(start, count)));
+        CpuParallel.ForRanges(x.Length, (start, count) => forward(x.AsSpan().Slice(start, count), y.AsSpan().Slice(start, count)));
         if (!Recording(x))
         {
             return y;
@@ -232,32 +232,6 @@ public static partial class Ops
 
         Tensor yd = y.Detach();
         return Record(y, name, [x], g => [backward(g, x, yd)]);
-    }
-
-    /// <summary>
-    /// Runs <paramref name="body"/>(start, count) over [0, <paramref name="length"/>) items: in one piece for small tensors,
-    /// otherwise in pieces (multiples of <paramref name="granule"/> items) spread over the cores. For work where each
-    /// element or row stands alone, so the result does not depend on the split.
-    /// </summary>
-    internal static void ForChunks(int length, Action<int, int> body, int granule = 64, int elementsPerItem = 1)
-    {
-        const int ParallelElements = 1 << 16;
-        int units = (length + granule - 1) / granule;
-        if ((long)length * elementsPerItem < ParallelElements || CpuParallel.Degree == 1 || units < 2)
-        {
-            body(0, length);
-            return;
-        }
-
-        int chunks = Math.Min(units, CpuParallel.Degree * 4);
-        CpuParallel.For(chunks, c =>
-        {
-            int start = (int)((long)units * c / chunks) * granule, end = Math.Min(length, (int)((long)units * (c + 1) / chunks) * granule);
-            if (end > start)
-            {
-                body(start, end - start);
-            }
-        });
     }
 
     private static Tensor Scaled(Tensor g, float c)

@@ -48,6 +48,32 @@ internal static class CpuParallel
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="body"/>(start, count) over [0, <paramref name="length"/>) items: in one piece for small tensors,
+    /// otherwise in pieces (multiples of <paramref name="granule"/> items) spread over the cores. For work where each
+    /// element or row stands alone, so the result does not depend on the split.
+    /// </summary>
+    internal static void ForRanges(int length, Action<int, int> body, int granule = 64, int elementsPerItem = 1)
+    {
+        const int ParallelElements = 1 << 16;
+        int units = (length + granule - 1) / granule;
+        if ((long)length * elementsPerItem < ParallelElements || Degree == 1 || units < 2)
+        {
+            body(0, length);
+            return;
+        }
+
+        int chunks = Math.Min(units, Degree * 4);
+        For(chunks, c =>
+        {
+            int start = (int)((long)units * c / chunks) * granule, end = Math.Min(length, (int)((long)units * (c + 1) / chunks) * granule);
+            if (end > start)
+            {
+                body(start, end - start);
+            }
+        });
+    }
+
     private static void RunSerially(int count, Action<int> body)
     {
         bool outer = t_inside;

@@ -247,7 +247,7 @@ internal static class FlashAttentionKernel
     }
 
     /// <summary>row[j] = exp(scale · row[j] − shift) in one pass; returns the sum of the results.</summary>
-    private static float ExpInPlace(Span<float> row, float scale, float shift)
+    internal static float ExpInPlace(Span<float> row, float scale, float shift)
     {
         ref float r0 = ref MemoryMarshal.GetReference(row);
         int n = row.Length, j = 0;

@@ -37,7 +37,7 @@ internal static class TensorMath
         ReadOnlySpan<float> x = a.AsSpan(), y = b.AsSpan();
         if (x.Length == r.Length && y.Length == r.Length)
         {
-            SpanSpan(op, x, y, r);
+            CpuParallel.ForRanges(r.Length, (start, count) => SpanSpan(op, a.AsSpan().Slice(start, count), b.AsSpan().Slice(start, count), result.AsSpan().Slice(start, count)));
             return result;
         }
 

@@ -34,6 +34,43 @@ public sealed class ScaledDotProductAttentionTests
     }
 
     [TestMethod]
+    [DataRow("none")]
+    [DataRow("causal")]
+    [DataRow("block")]
+    [DataRow("padding")]
+    [DataRow("additive")]
+    [DataRow("all-but-dropout")]
+    public void InferenceWithWeights_MatchesTheTapedPath_OutputAndWeights(string masks)
+    {
+        bool all = masks == "all-but-dropout";
+        Tensor? block = masks == "block" || all ? Tensor.FromArray([.. Enumerable.Range(0, L * S).Select(i => (i * 7919) % 10 < 3 ? 1f : 0f)], L, S) : null;
+        Tensor? padding = null;
+        if (masks == "padding" || all)
+        {
+            padding = Tensor.Zeros(B, S);
+            padding.AsSpan().Slice(S, S).Fill(1f); // batch 1 entirely padded: zeros, never NaN
+        }
+
+        Tensor? additive = masks == "additive" || all ? Rand(7, B, 1, L, S) : null;
+        foreach (AttentionWeights mode in new[] { AttentionWeights.PerHead, AttentionWeights.Averaged })
+        {
+            Tensor q = Rand(1, B, H, L, E), k = Rand(2, B, H, S, E), v = Rand(3, B, H, S, Ev);
+            q.RequiresGrad = true;
+            AttentionResult taped = q.ScaledDotProductAttention(k, v, blockMask: block, additiveMask: additive, keyPaddingMask: padding, causal: masks == "causal" || all, weights: mode);
+            AttentionResult inference;
+            using (GradMode.NoGrad())
+            {
+                inference = q.ScaledDotProductAttention(k, v, blockMask: block, additiveMask: additive, keyPaddingMask: padding, causal: masks == "causal" || all, weights: mode);
+            }
+
+            Assert.IsNull(inference.Output.GradFn, "inference records no tape");
+            Check.Close(taped.Output, inference.Output, $"{masks} {mode}: output", 1e-4f, 1e-5f);
+            Check.Close(taped.Weights!, inference.Weights!, $"{masks} {mode}: weights", 1e-4f, 1e-6f);
+            Assert.IsTrue(inference.Weights!.ToArray().All(float.IsFinite) && inference.Output.ToArray().All(float.IsFinite), "finite");
+        }
+    }
+
+    [TestMethod]
     public void FullyBlockedQueries_GiveZeros_NotNaN_InBothPaths()
     {
         // Batch 1 has every key padded; in batch 0 query 0 is blocked from every key by the block mask.
