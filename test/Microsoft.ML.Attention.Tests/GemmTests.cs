@@ -34,6 +34,53 @@ public sealed class GemmTests
     }
 
     [TestMethod]
+    [DataRow(17, 8, 1)]
+    [DataRow(1, 9, 7)]
+    [DataRow(12, 70, 257)]
+    [DataRow(16, 64, 300)]
+    [DataRow(45, 77, 31)]
+    [DataRow(20, 13, 5)]
+    [DataRow(32, 768, 256)]
+    [DataRow(40, 300, 600)]
+    [DataRow(64, 9, 33)]
+    [DataRow(63, 1000, 64)]
+    public void Multiply_FewRowsTimesTransposedB_MatchesNaive_WithPaddedLeadingDimensions(int m, int n, int k)
+    {
+        // The path that reads B's rows in place and writes C transposed: leading dimensions wider than the matrices,
+        // both accumulation modes, and C's padding must stay untouched.
+        var random = new Random(m * 131 + n * 17 + k);
+        foreach (bool ta in new[] { false, true })
+        {
+            foreach (bool accumulate in new[] { false, true })
+            {
+                int lda = (ta ? m : k) + 3, ldb = k + 5, ldc = n + 7;
+                float[] a = Fill(random, (ta ? k : m) * lda), b = Fill(random, n * ldb), c = Fill(random, m * ldc);
+                float[] before = (float[])c.Clone();
+                Gemm.Multiply(ta, true, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+                for (int i = 0; i < m; i++)
+                {
+                    for (int j = 0; j < ldc; j++)
+                    {
+                        if (j >= n)
+                        {
+                            Assert.AreEqual(before[i * ldc + j], c[i * ldc + j], $"padding of C at ({i}, {j}) was written");
+                            continue;
+                        }
+
+                        double s = accumulate ? before[i * ldc + j] : 0;
+                        for (int p = 0; p < k; p++)
+                        {
+                            s += (double)(ta ? a[p * lda + i] : a[i * lda + p]) * b[j * ldb + p];
+                        }
+
+                        Assert.AreEqual(s, c[i * ldc + j], 1e-4 + 1e-4 * Math.Abs(s), $"C({i}, {j}) of {m}x{n}x{k} transA={ta} accumulate={accumulate}");
+                    }
+                }
+            }
+        }
+    }
+
+    [TestMethod]
     public void MultiplyBatched_MatchesNaivePerBatch()
     {
         var random = new Random(3);
