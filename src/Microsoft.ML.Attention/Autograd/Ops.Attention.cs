@@ -167,12 +167,14 @@ public static partial class Ops
     private static Tensor FusedAttention(AttentionLayout g, Tensor q, Tensor k, Tensor v, int[] outShape, AttentionMasking masking, DropoutMask dropout)
     {
         Tensor o = Tensor.Empty(outShape);
-        float[] lse = new float[g.Batch * g.Heads * g.QueryLength];
-        FlashAttentionKernel.Forward(g, q, k, v, o, lse, masking, dropout);
         if (!GradMode.IsEnabled || !(q.RequiresGrad || k.RequiresGrad || v.RequiresGrad))
         {
+            FlashAttentionKernel.Forward(g, q, k, v, o, lse: null, masking, dropout);
             return o;
         }
+
+        float[] lse = new float[g.Batch * g.Heads * g.QueryLength];
+        FlashAttentionKernel.Forward(g, q, k, v, o, lse, masking, dropout);
 
         Tensor saved = o.Detach();
         if (ReferenceEquals(q, k) && ReferenceEquals(k, v))

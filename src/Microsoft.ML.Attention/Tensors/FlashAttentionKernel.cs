@@ -18,15 +18,21 @@ internal static class FlashAttentionKernel
     internal const int QueryBlock = 64;
     internal const int KeyBlock = 128;
 
-    /// <summary>Computes the output and the log-sum-exp of every query row ([B·H·L], −∞ for fully blocked rows).</summary>
-    internal static void Forward(AttentionLayout g, Tensor q, Tensor k, Tensor v, Tensor o, float[] lse, AttentionMasking masking, DropoutMask dropout)
+    [ThreadStatic]
+    private static float[]? t_forwardScratch;
+
+    /// <summary>
+    /// Computes the output and, when <paramref name="lse"/> is given (for backward), the log-sum-exp of every query row
+    /// ([B·H·L], −∞ for fully blocked rows).
+    /// </summary>
+    internal static void Forward(AttentionLayout g, Tensor q, Tensor k, Tensor v, Tensor o, float[]? lse, AttentionMasking masking, DropoutMask dropout)
     {
         int queryBlocks = (g.QueryLength + QueryBlock - 1) / QueryBlock;
         int tasks = g.Batch * g.Heads * queryBlocks;
         if (g.KeyLength == 0)
         {
             o.AsSpan().Clear();
-            lse.AsSpan().Fill(float.NegativeInfinity);
+            lse?.AsSpan().Fill(float.NegativeInfinity);
             return;
         }
 
@@ -49,92 +55,151 @@ internal static class FlashAttentionKernel
         CpuParallel.For(g.Batch * g.Heads, bh => BackwardHead(g, q, k, v, o, dO, lse, masking, dropout, dq, dk, dv, bh));
     }
 
-    private static void ForwardBlock(AttentionLayout g, Tensor q, Tensor k, Tensor v, Tensor o, float[] lse, AttentionMasking masking, DropoutMask dropout, int bh, int i0)
+    private static void ForwardBlock(AttentionLayout g, Tensor q, Tensor k, Tensor v, Tensor o, float[]? lse, AttentionMasking masking, DropoutMask dropout, int bh, int i0)
     {
         int b = bh / g.Heads, h = bh % g.Heads;
         int rows = Math.Min(QueryBlock, g.QueryLength - i0);
         int e = g.HeadDim, ev = g.ValueDim, s = g.KeyLength;
         int keyEnd = masking.Causal ? Math.Min(s, i0 + rows) : s;
-        var pool = ArrayPool<float>.Shared;
-        float[] scores = pool.Rent(QueryBlock * KeyBlock), acc = pool.Rent(QueryBlock * ev);
-        float[] max = pool.Rent(QueryBlock), sum = pool.Rent(QueryBlock), scratch = pool.Rent(KeyBlock);
-        try
+
+        // One scratch buffer per thread, reused across blocks and calls: scores, accumulators, max, sum, mask scratch.
+        int scoresLength = QueryBlock * KeyBlock, accLength = QueryBlock * ev;
+        int needed = scoresLength + accLength + 2 * QueryBlock + KeyBlock;
+        float[] scratchAll = t_forwardScratch is { } buffer && buffer.Length >= needed ? buffer : (t_forwardScratch = new float[needed]);
+        Span<float> scores = scratchAll.AsSpan(0, scoresLength);
+        Span<float> accs = scratchAll.AsSpan(scoresLength, rows * ev);
+        Span<float> max = scratchAll.AsSpan(scoresLength + accLength, rows);
+        Span<float> sum = scratchAll.AsSpan(scoresLength + accLength + QueryBlock, rows);
+        Span<float> scratch = scratchAll.AsSpan(scoresLength + accLength + 2 * QueryBlock, KeyBlock);
+        accs.Clear();
+        max.Fill(float.NegativeInfinity);
+        sum.Clear();
+        ReadOnlySpan<float> qs = q.AsSpan()[g.Query.Offset(b, h, i0)..];
+        for (int j0 = 0; j0 < keyEnd; j0 += KeyBlock)
         {
-            Span<float> accs = acc.AsSpan(0, rows * ev);
-            accs.Clear();
-            max.AsSpan(0, rows).Fill(float.NegativeInfinity);
-            sum.AsSpan(0, rows).Clear();
-            ReadOnlySpan<float> qs = q.AsSpan()[g.Query.Offset(b, h, i0)..];
-            for (int j0 = 0; j0 < keyEnd; j0 += KeyBlock)
+            int cols = Math.Min(KeyBlock, keyEnd - j0);
+            Span<float> block = scores[..(rows * cols)];
+            Gemm.MultiplySerial(false, true, rows, cols, e, qs, g.Query.Row, k.AsSpan()[g.Key.Offset(b, h, j0)..], g.Key.Row, block, cols, accumulate: false);
+            bool any = false;
+            for (int r = 0; r < rows; r++)
             {
-                int cols = Math.Min(KeyBlock, keyEnd - j0);
-                Span<float> block = scores.AsSpan(0, rows * cols);
-                Gemm.MultiplySerial(false, true, rows, cols, e, qs, g.Query.Row, k.AsSpan()[g.Key.Offset(b, h, j0)..], g.Key.Row, block, cols, accumulate: false);
-                bool any = false;
-                for (int r = 0; r < rows; r++)
+                Span<float> row = block.Slice(r * cols, cols);
+                float rowScale = masking.Scale;
+                if (masking.HasMasks || rowScale <= 0f)
                 {
-                    Span<float> row = block.Slice(r * cols, cols);
-                    float rowScale = masking.Scale;
-                    if (masking.HasMasks || rowScale <= 0f)
-                    {
-                        masking.Apply(b, h, i0 + r, j0, row, scratch);
-                        rowScale = 1f;
-                    }
+                    masking.Apply(b, h, i0 + r, j0, row, scratch);
+                    rowScale = 1f;
+                }
 
-                    // Without masks the scale is folded into the exponent: exp(scale·x − max) with max = scale·max(x).
-                    float newMax = Math.Max(max[r], rowScale * TensorPrimitives.Max(row));
-                    if (float.IsNegativeInfinity(newMax))
-                    {
-                        row.Clear();
-                        continue;
-                    }
+                // Without masks the scale is folded into the exponent: exp(scale·x − max) with max = scale·max(x).
+                float previous = max[r];
+                float newMax = Math.Max(previous, rowScale * RowMax(row));
+                if (float.IsNegativeInfinity(newMax))
+                {
+                    row.Clear();
+                    continue;
+                }
 
-                    any = true;
-                    float alpha = MathF.Exp(max[r] - newMax);
-                    sum[r] = sum[r] * alpha + ExpInPlace(row, rowScale, newMax);
+                any = true;
+                float rowSum = ExpInPlace(row, rowScale, newMax);
+                if (float.IsNegativeInfinity(previous))
+                {
+                    // Nothing accumulated yet for this row: no rescaling.
+                    sum[r] = rowSum;
+                }
+                else
+                {
+                    float alpha = MathF.Exp(previous - newMax);
+                    sum[r] = sum[r] * alpha + rowSum;
                     if (alpha != 1f)
                     {
                         Span<float> accRow = accs.Slice(r * ev, ev);
                         TensorPrimitives.Multiply(accRow, alpha, accRow);
                     }
-
-                    max[r] = newMax;
-                    if (dropout.IsActive)
-                    {
-                        dropout.Apply(bh, i0 + r, s, g.QueryLength, j0, row);
-                    }
                 }
 
-                if (any)
+                max[r] = newMax;
+                if (dropout.IsActive)
                 {
-                    Gemm.MultiplySerial(false, false, rows, ev, cols, block, cols, v.AsSpan()[g.Value.Offset(b, h, j0)..], g.Value.Row, accs, ev, accumulate: true);
+                    dropout.Apply(bh, i0 + r, s, g.QueryLength, j0, row);
                 }
             }
 
-            Span<float> os = o.AsSpan();
-            for (int r = 0; r < rows; r++)
+            if (any)
             {
-                Span<float> target = os.Slice(g.Output.Offset(b, h, i0 + r), ev);
-                if (sum[r] > 0f)
+                Gemm.MultiplySerial(false, false, rows, ev, cols, block, cols, v.AsSpan()[g.Value.Offset(b, h, j0)..], g.Value.Row, accs, ev, accumulate: true);
+            }
+        }
+
+        Span<float> os = o.AsSpan();
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> target = os.Slice(g.Output.Offset(b, h, i0 + r), ev);
+            if (sum[r] > 0f)
+            {
+                ScaleInto(accs.Slice(r * ev, ev), 1f / sum[r], target);
+                if (lse is not null)
                 {
-                    TensorPrimitives.Multiply(accs.Slice(r * ev, ev), 1f / sum[r], target);
                     lse[bh * g.QueryLength + i0 + r] = max[r] + MathF.Log(sum[r]);
                 }
-                else
+            }
+            else
+            {
+                target.Clear();
+                if (lse is not null)
                 {
-                    target.Clear();
                     lse[bh * g.QueryLength + i0 + r] = float.NegativeInfinity;
                 }
             }
         }
-        finally
+    }
+
+    /// <summary>target[j] = source[j] · factor (short rows: no per-call dispatch).</summary>
+    private static void ScaleInto(ReadOnlySpan<float> source, float factor, Span<float> target)
+    {
+        ref float s0 = ref MemoryMarshal.GetReference(source);
+        ref float t0 = ref MemoryMarshal.GetReference(target);
+        int n = Math.Min(source.Length, target.Length), j = 0;
+        if (Vector512.IsHardwareAccelerated)
         {
-            pool.Return(scores);
-            pool.Return(acc);
-            pool.Return(max);
-            pool.Return(sum);
-            pool.Return(scratch);
+            Vector512<float> f = Vector512.Create(factor);
+            for (; j + 16 <= n; j += 16)
+            {
+                (Vector512.LoadUnsafe(ref Unsafe.Add(ref s0, j)) * f).StoreUnsafe(ref Unsafe.Add(ref t0, j));
+            }
         }
+
+        for (; j < n; j++)
+        {
+            Unsafe.Add(ref t0, j) = Unsafe.Add(ref s0, j) * factor;
+        }
+    }
+
+    /// <summary>The largest element of the row (−∞ when empty); a NaN makes the result NaN, as in <c>TensorPrimitives.Max</c>.</summary>
+    private static float RowMax(ReadOnlySpan<float> row)
+    {
+        ref float r0 = ref MemoryMarshal.GetReference(row);
+        int n = row.Length, j = 0;
+        float best = float.NegativeInfinity;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            Vector512<float> m = Vector512.LoadUnsafe(ref r0);
+            for (j = 16; j + 16 <= n; j += 16)
+            {
+                m = Vector512.Max(m, Vector512.LoadUnsafe(ref Unsafe.Add(ref r0, j)));
+            }
+
+            Vector256<float> m8 = Vector256.Max(m.GetLower(), m.GetUpper());
+            Vector128<float> m4 = Vector128.Max(m8.GetLower(), m8.GetUpper());
+            best = Math.Max(Math.Max(m4[0], m4[1]), Math.Max(m4[2], m4[3]));
+        }
+
+        for (; j < n; j++)
+        {
+            best = Math.Max(best, Unsafe.Add(ref r0, j));
+        }
+
+        return best;
     }
 
     private static void BackwardHead(
