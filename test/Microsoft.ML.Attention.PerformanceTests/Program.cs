@@ -24,6 +24,9 @@ public static class Program
                 case "attention":
                     AttentionSuite.Run();
                     return 0;
+                case "attention-memory" when args.Length == 4:
+                    AttentionSuite.MemoryAt(int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), args[3]);
+                    return 0;
                 case "attention-parts":
                     AttentionPartsSuite.Run();
                     return 0;
