@@ -81,6 +81,45 @@ public sealed class GemmTests
     }
 
     [TestMethod]
+    [DataRow(1, 1, 1)]
+    [DataRow(9, 33, 0)]
+    [DataRow(33, 65, 17)]
+    [DataRow(129, 257, 600)]
+    [DataRow(32, 768, 256)]
+    [DataRow(16, 100, 64)]
+    [DataRow(300, 64, 45)]
+    [DataRow(4096, 40, 8)]
+    [DataRow(300, 64, 600)]
+    [DataRow(8, 4200, 20)]
+    public void Multiply_WithColumnBias_AddsTheBiasOnceOnEveryPath(int m, int n, int k)
+    {
+        // Serial, shared-panel, column-split and rows-of-B paths, several k blocks, edge tiles and k = 0: the bias is
+        // added exactly once per element whatever the blocking, on top of C when accumulating.
+        var random = new Random(m * 7 + n * 3 + k);
+        foreach (bool ta in new[] { false, true })
+        {
+            foreach (bool tb in new[] { false, true })
+            {
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    float[] a = Fill(random, m * k), b = Fill(random, k * n), c = Fill(random, m * n), bias = Fill(random, n);
+                    float[] expected = Naive(ta, tb, m, n, k, a, b, c, accumulate);
+                    for (int i = 0; i < m; i++)
+                    {
+                        for (int j = 0; j < n; j++)
+                        {
+                            expected[i * n + j] += bias[j];
+                        }
+                    }
+
+                    Gemm.Multiply(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, c, n, accumulate, bias);
+                    Check.Close(expected, c, $"GEMM+bias {m}x{n}x{k} transA={ta} transB={tb} accumulate={accumulate}", rtol: 1e-4f, atol: 1e-4f);
+                }
+            }
+        }
+    }
+
+    [TestMethod]
     public void MultiplyBatched_MatchesNaivePerBatch()
     {
         var random = new Random(3);
@@ -118,6 +157,8 @@ public sealed class GemmTests
     {
         var e = Assert.ThrowsExactly<ArgumentException>(() => Gemm.Multiply(false, false, 4, 4, 4, new float[15], 4, new float[16], 4, new float[16], 4, false));
         StringAssert.Contains(e.Message, "operand A");
+        var biasError = Assert.ThrowsExactly<ArgumentException>(() => Gemm.Multiply(false, false, 4, 4, 4, new float[16], 4, new float[16], 4, new float[16], 4, false, new float[3]));
+        StringAssert.Contains(biasError.Message, "3 values for 4 columns");
     }
 
     private static float[] Naive(bool ta, bool tb, int m, int n, int k, float[] a, float[] b, float[] c, bool accumulate)

@@ -117,20 +117,8 @@ public static partial class Ops
         int[] outShape = (int[])x.Dims.Clone();
         outShape[^1] = outF;
         Tensor y = Tensor.Empty(outShape);
-        Gemm.Multiply(false, true, rows, outF, inF, x.AsSpan(), inF, weight.AsSpan(), inF, y.AsSpan(), outF, accumulate: false);
-        if (bias is not null)
-        {
-            CpuParallel.ForRanges(rows, (first, count) =>
-            {
-                Span<float> ys = y.AsSpan();
-                ReadOnlySpan<float> bs = bias.AsSpan();
-                for (int r = first; r < first + count; r++)
-                {
-                    Span<float> row = ys.Slice(r * outF, outF);
-                    System.Numerics.Tensors.TensorPrimitives.Add(row, bs, row);
-                }
-            }, granule: 1, elementsPerItem: outF);
-        }
+        // The bias is added by the GEMM as it stores each tile, not in a second pass over the output.
+        Gemm.Multiply(false, true, rows, outF, inF, x.AsSpan(), inF, weight.AsSpan(), inF, y.AsSpan(), outF, accumulate: false, bias is null ? default : bias.AsSpan());
 
         bool record = GradMode.IsEnabled && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false));
         if (!record)

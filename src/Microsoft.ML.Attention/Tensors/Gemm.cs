@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Microsoft.ML.Attention.Tensors;
 
@@ -40,20 +41,30 @@ internal static unsafe class Gemm
 
     internal static int NR => s_wide ? 32 : 16;
 
-    /// <summary>C[m×n] = op(A)[m×k] · op(B)[k×n], added to C when <paramref name="accumulate"/>.</summary>
+    /// <summary>
+    /// C[m×n] = op(A)[m×k] · op(B)[k×n], added to C when <paramref name="accumulate"/>; with <paramref name="columnBias"/>
+    /// (n values) also + bias[j] in column j, added as the micro-kernel stores its tile rather than in another pass.
+    /// </summary>
     internal static void Multiply(
         bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        Span<float> c, int ldc, bool accumulate)
+        Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> columnBias = default)
     {
         CheckExtent(transA ? k : m, transA ? m : k, lda, a.Length, "A");
         CheckExtent(transB ? n : k, transB ? k : n, ldb, b.Length, "B");
         CheckExtent(m, n, ldc, c.Length, "C");
+        bool hasBias = !columnBias.IsEmpty;
+        if (hasBias && columnBias.Length < n)
+        {
+            throw new ArgumentException($"GEMM column bias: {columnBias.Length} values for {n} columns.", nameof(columnBias));
+        }
+
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)
+        fixed (float* pbias = columnBias)
         {
-            MultiplyPinned(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+            MultiplyPinned(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, hasBias ? pbias : null);
         }
     }
 
@@ -70,7 +81,7 @@ internal static unsafe class Gemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            Serial(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+            Serial(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, null);
         }
     }
 
@@ -97,7 +108,7 @@ internal static unsafe class Gemm
             {
                 for (int i = 0; i < batch; i++)
                 {
-                    MultiplyPinned(transA, transB, m, n, k, pa0 + (long)i * strideA, lda, pb0 + (long)i * strideB, ldb, pc0 + (long)i * strideC, ldc, accumulate);
+                    MultiplyPinned(transA, transB, m, n, k, pa0 + (long)i * strideA, lda, pb0 + (long)i * strideB, ldb, pc0 + (long)i * strideC, ldc, accumulate, null);
                 }
 
                 return;
@@ -110,7 +121,7 @@ internal static unsafe class Gemm
                 int start = (int)((long)batch * chunk / chunks), end = (int)((long)batch * (chunk + 1) / chunks);
                 for (int i = start; i < end; i++)
                 {
-                    Serial(transA, transB, m, n, k, (float*)pa + (long)i * strideA, lda, (float*)pb + (long)i * strideB, ldb, (float*)pc + (long)i * strideC, ldc, accumulate);
+                    Serial(transA, transB, m, n, k, (float*)pa + (long)i * strideA, lda, (float*)pb + (long)i * strideB, ldb, (float*)pc + (long)i * strideC, ldc, accumulate, null);
                 }
             });
         }
@@ -129,18 +140,18 @@ internal static unsafe class Gemm
         }
     }
 
-    private static void MultiplyPinned(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
+    private static void MultiplyPinned(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias)
     {
         long flops = 2L * m * n * k;
         if (flops < ParallelFlops || CpuParallel.Degree == 1)
         {
-            Serial(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+            Serial(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias);
             return;
         }
 
         if (UseRowsOfB(transB, m, n, k))
         {
-            RowsOfB(transA, m, n, k, a, lda, b, ldb, c, ldc, accumulate, CpuParallel.Degree);
+            RowsOfB(transA, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, CpuParallel.Degree);
             return;
         }
 
@@ -149,19 +160,19 @@ internal static unsafe class Gemm
         int parts = CpuParallel.Degree;
         if (m >= parts * MR * 2 && (m >= SharedPanelsRows || n < parts * NR * 2))
         {
-            SharedPanels(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parts);
+            SharedPanels(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, parts);
             return;
         }
 
         // Few rows: split the columns instead; each core packs its own panels.
-        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c, pbias = (nint)bias;
         int step = RoundUp((n + parts - 1) / parts, NR);
         int count = (n + step - 1) / step;
         CpuParallel.For(count, p =>
         {
             int j0 = p * step, nn = Math.Min(step, n - j0);
             float* bj = transB ? (float*)pb + (long)j0 * ldb : (float*)pb + j0;
-            Serial(transA, transB, m, nn, k, (float*)pa, lda, bj, ldb, (float*)pc + j0, ldc, accumulate);
+            Serial(transA, transB, m, nn, k, (float*)pa, lda, bj, ldb, (float*)pc + j0, ldc, accumulate, pbias == 0 ? null : (float*)pbias + j0);
         });
     }
 
@@ -169,12 +180,12 @@ internal static unsafe class Gemm
     /// The multi-core path: each KC×NC block of B is packed once, by all cores together, and then every core
     /// multiplies its own share of the rows of A against it, packing only its rows.
     /// </summary>
-    private static void SharedPanels(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, int parts)
+    private static void SharedPanels(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias, int parts)
     {
         int mr = MR, nr = NR;
         int ncMax = Math.Min(NC, RoundUp(n, nr));
         float* packB = Aligned(ref t_sharedB, Math.Min(KC, k) * ncMax);
-        nint pa = (nint)a, pb = (nint)b, pc = (nint)c, pp = (nint)packB;
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c, pp = (nint)packB, pbias = (nint)bias;
         int rowStep = RoundUp((m + parts - 1) / parts, mr);
         int rowParts = (m + rowStep - 1) / rowStep;
         for (int jc = 0; jc < n; jc += NC)
@@ -185,6 +196,7 @@ internal static unsafe class Gemm
             {
                 int kc = Math.Min(KC, k - p0), pcur = p0, jcur = jc;
                 bool add = accumulate || p0 > 0;
+                nint blockBias = p0 + kc == k && pbias != 0 ? pbias + jc * sizeof(float) : 0;
                 CpuParallel.For(parts, part =>
                 {
                     int first = panels * part / parts, last = panels * (part + 1) / parts;
@@ -197,7 +209,7 @@ internal static unsafe class Gemm
                 CpuParallel.For(rowParts, part =>
                 {
                     int i0 = part * rowStep, rows = Math.Min(rowStep, m - i0);
-                    Macro(transA, (float*)pa, lda, i0, rows, pcur, kc, (float*)pp, nc, (float*)pc + jcur, ldc, add);
+                    Macro(transA, (float*)pa, lda, i0, rows, pcur, kc, (float*)pp, nc, (float*)pc + jcur, ldc, add, (float*)blockBias);
                 });
             }
         }
@@ -216,7 +228,7 @@ internal static unsafe class Gemm
         return (float*)(((nint)p + 63) & ~(nint)63);
     }
 
-    private static void Serial(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
+    private static void Serial(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias)
     {
         if (m == 0 || n == 0)
         {
@@ -225,11 +237,17 @@ internal static unsafe class Gemm
 
         if (k == 0)
         {
-            if (!accumulate)
+            for (int i = 0; i < m; i++)
             {
-                for (int i = 0; i < m; i++)
+                var row = new Span<float>(c + (long)i * ldc, n);
+                if (!accumulate)
                 {
-                    new Span<float>(c + (long)i * ldc, n).Clear();
+                    row.Clear();
+                }
+
+                if (bias != null)
+                {
+                    TensorPrimitives.Add(row, new ReadOnlySpan<float>(bias, n), row);
                 }
             }
 
@@ -238,7 +256,7 @@ internal static unsafe class Gemm
 
         if (UseRowsOfB(transB, m, n, k))
         {
-            RowsOfB(transA, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parts: 1);
+            RowsOfB(transA, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, parts: 1);
             return;
         }
 
@@ -255,7 +273,7 @@ internal static unsafe class Gemm
                 int kc = Math.Min(KC, k - pc);
                 bool add = accumulate || pc > 0;
                 PackB(transB, b, ldb, pc, jc, kc, nc, packB, nr);
-                Macro(transA, a, lda, 0, m, pc, kc, packB, nc, c + jc, ldc, add);
+                Macro(transA, a, lda, 0, m, pc, kc, packB, nc, c + jc, ldc, add, pc + kc == k && bias != null ? bias + jc : null);
             }
         }
     }
@@ -285,7 +303,7 @@ internal static unsafe class Gemm
     /// from eight of its rows and its tile lands in C transposed. The rows of B are split between
     /// <paramref name="parts"/> cores, so each reads only its share.
     /// </summary>
-    private static void RowsOfB(bool transA, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, int parts)
+    private static void RowsOfB(bool transA, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias, int parts)
     {
         int full = m / 32 * 32, rest = m - full;
         float* packed = Aligned(ref t_packAt, k * (full + (rest > 16 ? 32 : 16)));
@@ -303,22 +321,22 @@ internal static unsafe class Gemm
 
         if (parts <= 1 || n < 16 || 2L * m * n * k < 4 * ParallelFlops)
         {
-            RowsOfBRange(m, k, b, ldb, 0, n, packed, c, ldc, accumulate);
+            RowsOfBRange(m, k, b, ldb, 0, n, packed, c, ldc, accumulate, bias);
             return;
         }
 
-        nint pb = (nint)b, pc = (nint)c, pp = (nint)packed;
+        nint pb = (nint)b, pc = (nint)c, pp = (nint)packed, pbias = (nint)bias;
         int groups = (n + 7) / 8;
         int count = Math.Min(parts, groups);
         CpuParallel.For(count, part =>
         {
             int j0 = groups * part / count * 8, j1 = Math.Min(n, groups * (part + 1) / count * 8);
-            RowsOfBRange(m, k, (float*)pb, ldb, j0, j1, (float*)pp, (float*)pc, ldc, accumulate);
+            RowsOfBRange(m, k, (float*)pb, ldb, j0, j1, (float*)pp, (float*)pc, ldc, accumulate, (float*)pbias);
         });
     }
 
     /// <summary>Columns [j0, j1) of C from rows [j0, j1) of B, k in blocks of KC so the packed panel slice stays in L1.</summary>
-    private static void RowsOfBRange(int m, int k, float* b, int ldb, int j0, int j1, float* packed, float* c, int ldc, bool accumulate)
+    private static void RowsOfBRange(int m, int k, float* b, int ldb, int j0, int j1, float* packed, float* c, int ldc, bool accumulate, float* bias)
     {
         float* tile = stackalloc float[8 * 32 + 16];
         tile = (float*)(((nint)tile + 63) & ~(nint)63);
@@ -326,6 +344,7 @@ internal static unsafe class Gemm
         {
             int kc = Math.Min(KC, k - pc);
             bool add = accumulate || pc > 0;
+            bool last = pc + kc == k;
             for (int j = j0; j < j1; j += 8)
             {
                 int rows = Math.Min(8, j1 - j);
@@ -342,7 +361,7 @@ internal static unsafe class Gemm
                         KernelRows8x16(kc, brow, ldb, rows, packed + (long)i0 * k + (long)pc * 16, tile);
                     }
 
-                    StoreTransposed(tile, rows, width, c + (long)i0 * ldc + j, ldc, add);
+                    StoreTransposed(tile, rows, width, c + (long)i0 * ldc + j, ldc, add, last && bias != null ? bias + j : null);
                 }
             }
         }
@@ -469,16 +488,17 @@ internal static unsafe class Gemm
         (c7 + d7).Store(tile + 224);
     }
 
-    /// <summary>C[i, r] (+)= tile[r × 32 + i] for r &lt; <paramref name="rows"/>, i &lt; <paramref name="cols"/>.</summary>
-    private static void StoreTransposed(float* tile, int rows, int cols, float* c, int ldc, bool add)
+    /// <summary>C[i, r] (+)= tile[r × 32 + i] (+ bias[r]) for r &lt; <paramref name="rows"/>, i &lt; <paramref name="cols"/>.</summary>
+    private static void StoreTransposed(float* tile, int rows, int cols, float* c, int ldc, bool add, float* bias)
     {
         int i = 0;
         if (rows == 8 && Avx.IsSupported)
         {
             float* t = stackalloc float[64];
+            Vector256<float> vb = bias != null ? Vector256.Load(bias) : Vector256<float>.Zero;
             for (; i + 8 <= cols; i += 8)
             {
-                if (!add)
+                if (!add && bias == null)
                 {
                     Transpose8x8(tile + i, 32, c + (long)i * ldc, ldc);
                     continue;
@@ -488,7 +508,8 @@ internal static unsafe class Gemm
                 for (int r = 0; r < 8; r++)
                 {
                     float* crow = c + (long)(i + r) * ldc;
-                    Vector256.Store(Vector256.Load(crow) + Vector256.Load(t + r * 8), crow);
+                    Vector256<float> v = Vector256.Load(t + r * 8) + vb;
+                    Vector256.Store(add ? Vector256.Load(crow) + v : v, crow);
                 }
             }
         }
@@ -498,7 +519,8 @@ internal static unsafe class Gemm
             float* crow = c + (long)i * ldc;
             for (int r = 0; r < rows; r++)
             {
-                crow[r] = add ? crow[r] + tile[r * 32 + i] : tile[r * 32 + i];
+                float v = tile[r * 32 + i] + (bias != null ? bias[r] : 0f);
+                crow[r] = add ? crow[r] + v : v;
             }
         }
     }
@@ -507,7 +529,7 @@ internal static unsafe class Gemm
     /// Rows [i0, i0+rows) of C (columns [0, nc) from <paramref name="c"/>) += op(A) rows × the packed KC×nc block of B,
     /// packing those rows of A MC at a time into this thread's buffer.
     /// </summary>
-    private static void Macro(bool transA, float* a, int lda, int i0, int rows, int pc, int kc, float* packB, int nc, float* c, int ldc, bool add)
+    private static void Macro(bool transA, float* a, int lda, int i0, int rows, int pc, int kc, float* packB, int nc, float* c, int ldc, bool add, float* bias)
     {
         int mr = MR, nr = NR;
         float* packA = Aligned(ref t_packA, kc * Math.Min(MC, RoundUp(rows, mr)));
@@ -527,18 +549,19 @@ internal static unsafe class Gemm
                     float* cp = c + (long)(ic + ir) * ldc + jr;
                     if (mrr == mr && nrr == nr)
                     {
-                        Kernel(kc, ap, bp, cp, ldc, add);
+                        Kernel(kc, ap, bp, cp, ldc, add, bias != null ? bias + jr : null);
                     }
                     else
                     {
-                        Kernel(kc, ap, bp, tile, nr, add: false);
+                        Kernel(kc, ap, bp, tile, nr, add: false, bias: null);
                         for (int i = 0; i < mrr; i++)
                         {
                             float* crow = cp + (long)i * ldc;
                             float* trow = tile + i * nr;
                             for (int j = 0; j < nrr; j++)
                             {
-                                crow[j] = add ? crow[j] + trow[j] : trow[j];
+                                float v = trow[j] + (bias != null ? bias[jr + j] : 0f);
+                                crow[j] = add ? crow[j] + v : v;
                             }
                         }
                     }
@@ -753,20 +776,20 @@ internal static unsafe class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel(int kc, float* a, float* b, float* c, int ldc, bool add)
+    private static void Kernel(int kc, float* a, float* b, float* c, int ldc, bool add, float* bias)
     {
         if (s_wide)
         {
-            Kernel8x32(kc, a, b, c, ldc, add);
+            Kernel8x32(kc, a, b, c, ldc, add, bias);
         }
         else
         {
-            Kernel6x16(kc, a, b, c, ldc, add);
+            Kernel6x16(kc, a, b, c, ldc, add, bias);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel8x32(int kc, float* a, float* b, float* c, int ldc, bool add)
+    private static void Kernel8x32(int kc, float* a, float* b, float* c, int ldc, bool add, float* bias)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -804,6 +827,13 @@ internal static unsafe class Gemm
             b += 32;
         }
 
+        if (bias != null)
+        {
+            Vector512<float> bias0 = Vector512.Load(bias), bias1 = Vector512.Load(bias + 16);
+            c00 += bias0; c01 += bias1; c10 += bias0; c11 += bias1; c20 += bias0; c21 += bias1; c30 += bias0; c31 += bias1;
+            c40 += bias0; c41 += bias1; c50 += bias0; c51 += bias1; c60 += bias0; c61 += bias1; c70 += bias0; c71 += bias1;
+        }
+
         StoreRow(c, c00, c01, add);
         StoreRow(c + ldc, c10, c11, add);
         StoreRow(c + 2L * ldc, c20, c21, add);
@@ -828,7 +858,7 @@ internal static unsafe class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, bool add)
+    private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, bool add, float* bias)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -856,6 +886,13 @@ internal static unsafe class Gemm
             c51 = Vector256.FusedMultiplyAdd(ai, b1, c51);
             a += 6;
             b += 16;
+        }
+
+        if (bias != null)
+        {
+            Vector256<float> bias0 = Vector256.Load(bias), bias1 = Vector256.Load(bias + 8);
+            c00 += bias0; c01 += bias1; c10 += bias0; c11 += bias1; c20 += bias0; c21 += bias1;
+            c30 += bias0; c31 += bias1; c40 += bias0; c41 += bias1; c50 += bias0; c51 += bias1;
         }
 
         StoreRow(c, c00, c01, add);
