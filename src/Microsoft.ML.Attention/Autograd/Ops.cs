@@ -177,26 +177,10 @@ public static partial class Ops
 
     /// <summary>Elementwise GELU with the exact erf form, x·Φ(x) (PyTorch's default <c>approximate='none'</c>).</summary>
     public static Tensor Gelu(this Tensor x) =>
-        Unary(x, nameof(Gelu), (s, d) =>
-        {
-            for (int i = 0; i < s.Length; i++)
-            {
-                float v = s[i];
-                d[i] = 0.5f * v * (1f + SpecialFunctions.Erf(v * 0.70710678f));
-            }
-        }, (g, xs, _) =>
+        Unary(x, nameof(Gelu), GeluKernel.Forward, (g, xs, _) =>
         {
             Tensor t = Tensor.Empty(g.Dims);
-            ReadOnlySpan<float> xv = xs.AsSpan(), gv = g.AsSpan();
-            Span<float> ts = t.AsSpan();
-            for (int i = 0; i < ts.Length; i++)
-            {
-                float v = xv[i];
-                float cdf = 0.5f * (1f + SpecialFunctions.Erf(v * 0.70710678f));
-                float pdf = MathF.Exp(-0.5f * v * v) * 0.39894228f;
-                ts[i] = gv[i] * (cdf + v * pdf);
-            }
-
+            CpuParallel.ForRanges(t.Length, (start, count) => GeluKernel.Backward(g.AsSpan().Slice(start, count), xs.AsSpan().Slice(start, count), t.AsSpan().Slice(start, count)));
             return t;
         });
 
