@@ -36,7 +36,9 @@ public static class AttentionEncodeOnGeneratedReviews
         {
             ModelDimension = 32,
             Heads = 4,
-            Layers = 2,
+            // One layer: the pooling weights then fall on the words themselves. After two layers every position already
+            // carries its neighbours' information, so the weights spread to "it"/"was" beside the deciding word.
+            Layers = 1,
             FeedForwardDimension = 64,
             Epochs = 8,
             LearningRate = 3e-3f,
