@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Models;
 using Microsoft.ML.Attention.Transforms;
 using Microsoft.ML.Data;
 
@@ -34,6 +35,9 @@ public static class AttentionEncodeOnGeneratedReviews
         var split = ml.Data.TrainTestSplit(data, testFraction: 0.2, seed: 3);
         var options = new AttentionEncodeOptions
         {
+            OutputColumnName = "Embedding",
+            InputColumnName = "Text",
+            LabelColumnName = "LabelKey",
             ModelDimension = 32,
             Heads = 4,
             // One layer: the pooling weights then fall on the words themselves. After two layers every position already
@@ -49,7 +53,9 @@ public static class AttentionEncodeOnGeneratedReviews
 
         Console.WriteLine("Training AttentionEncode → LbfgsMaximumEntropy on 2,400 generated reviews...");
         var pipeline = ml.Transforms.Conversion.MapValueToKey("LabelKey", "Label")
-            .Append(ml.Transforms.AttentionEncode("Embedding", "Text", "LabelKey", options))
+            .Append(ml.Transforms.AttentionEncode(options))
+            // L-BFGS passes over its data many times: cache the embeddings once instead of re-running the encoder per pass.
+            .AppendCacheCheckpoint(ml)
             .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("LabelKey", "Embedding"))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedVerdict", "PredictedLabel"));
         var model = pipeline.Fit(split.TrainSet);

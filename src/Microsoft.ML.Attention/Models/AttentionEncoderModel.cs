@@ -11,33 +11,60 @@ namespace Microsoft.ML.Attention.Models;
 /// </summary>
 public sealed class AttentionEncoderModel : Module
 {
-    /// <summary>Builds the model with initialization drawn from <paramref name="random"/>.</summary>
-    public AttentionEncoderModel(AttentionEncoderConfig config, Random random)
+    /// <summary>
+    /// Builds the model that <paramref name="options"/> describe (its width, heads, layers, feed-forward width, dropout,
+    /// maximum length and step size) with initialization drawn from <paramref name="random"/>.
+    /// </summary>
+    /// <param name="options">The options, validated; the model keeps a copy.</param>
+    /// <param name="vocabularySize">Token ids 0…vocabularySize−1 (0 = padding, 1 = unknown) for text input; 0 for vector input.</param>
+    /// <param name="outputs">Head outputs: the number of classes, or 1 for regression.</param>
+    /// <param name="random">The generator every initial weight and dropout mask is drawn from.</param>
+    public AttentionEncoderModel(AttentionEncodeOptions options, int vocabularySize, int outputs, Random random)
     {
-        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(random);
-        Config = config;
-        int d = config.ModelDim;
-        if (config.IsTokenInput)
+        options.Validate();
+        if (options.IsTextInput ? vocabularySize <= 2 : vocabularySize != 0)
         {
-            TokenEmbedding = RegisterModule("embedding", new Embedding(config.VocabularySize, d, paddingIndex: 0, random: random));
+            throw new ArgumentOutOfRangeException(nameof(vocabularySize), $"vocabularySize ({vocabularySize}) must exceed 2 for text input and be 0 for vector input (StepSize = {options.StepSize}).");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputs);
+        _options = options.Clone();
+        VocabularySize = vocabularySize;
+        Outputs = outputs;
+        int d = options.ModelDimension;
+        if (options.IsTextInput)
+        {
+            TokenEmbedding = RegisterModule("embedding", new Embedding(vocabularySize, d, paddingIndex: 0, random: random));
         }
         else
         {
-            StepProjection = RegisterModule("input_proj", new Linear(config.StepSize, d, random: random));
+            StepProjection = RegisterModule("input_proj", new Linear(options.StepSize, d, random: random));
         }
 
-        Positions = RegisterModule("positions", new LearnedPositionalEncoding(config.MaxLength, d, random));
+        Positions = RegisterModule("positions", new LearnedPositionalEncoding(options.MaximumLength, d, random));
         Encoder = RegisterModule("encoder", new TransformerEncoder(
-            config.Layers,
-            _ => new TransformerEncoderLayer(d, config.Heads, config.FeedForwardDim, config.Dropout, ActivationKind.Gelu, normFirst: true, random: random),
+            options.Layers,
+            _ => new TransformerEncoderLayer(d, options.Heads, options.FeedForwardDimension, options.Dropout, ActivationKind.Gelu, normFirst: true, random: random),
             new LayerNorm(d)));
         Pooling = RegisterModule("pool", new AttentionPooling(d, d, random));
-        Head = RegisterModule("head", new Linear(d, config.Outputs, random: random));
+        Head = RegisterModule("head", new Linear(d, outputs, random: random));
     }
 
-    /// <summary>The architecture.</summary>
-    public AttentionEncoderConfig Config { get; }
+    private readonly AttentionEncodeOptions _options;
+
+    /// <summary>The options the model was built from (a fresh copy on every read).</summary>
+    public AttentionEncodeOptions Options => _options.Clone();
+
+    /// <summary>Token ids the embedding knows (text input), or 0 (vector input).</summary>
+    public int VocabularySize { get; }
+
+    /// <summary>Head outputs: the number of classes, or 1 for regression.</summary>
+    public int Outputs { get; }
+
+    /// <summary>The embedding's size.</summary>
+    public int EmbeddingSize => _options.ModelDimension;
 
     /// <summary>Token embedding (token input), or null.</summary>
     public Embedding? TokenEmbedding { get; }

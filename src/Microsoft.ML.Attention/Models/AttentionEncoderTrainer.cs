@@ -11,30 +11,39 @@ namespace Microsoft.ML.Attention.Models;
 /// </summary>
 public static class AttentionEncoderTrainer
 {
-    /// <summary>Builds and trains a model; <paramref name="progress"/> hears about every epoch.</summary>
-    public static AttentionEncoderModel Train(AttentionEncoderConfig config, SequenceDataset data, AttentionEncoderTrainingOptions options, Random random, Action<EpochReport>? progress = null)
+    /// <summary>
+    /// Builds the model <paramref name="options"/> describe and trains it as they say (epochs, batch size, AdamW
+    /// learning rate and weight decay, clipping, validation split and patience); <paramref name="progress"/> hears
+    /// about every epoch.
+    /// </summary>
+    /// <param name="options">The options, validated.</param>
+    /// <param name="vocabularySize">Token ids the data uses (text input), or 0 (vector input).</param>
+    /// <param name="outputs">The number of classes, or 1 for regression.</param>
+    /// <param name="data">The training examples.</param>
+    /// <param name="random">The generator for initialization, the split, shuffling and dropout.</param>
+    /// <param name="progress">Called after every epoch, or null.</param>
+    public static AttentionEncoderModel Train(AttentionEncodeOptions options, int vocabularySize, int outputs, SequenceDataset data, Random random, Action<EpochReport>? progress = null)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(random);
         if (data.Count == 0)
         {
             throw new ArgumentException("There are no training examples.", nameof(data));
         }
 
-        var model = new AttentionEncoderModel(config, random);
+        var model = new AttentionEncoderModel(options, vocabularySize, outputs, random);
         int[] order = [.. Enumerable.Range(0, data.Count)];
         random.Shuffle(order);
         int held = options.ValidationFraction > 0 ? (int)Math.Round(data.Count * options.ValidationFraction) : 0;
         held = held >= data.Count ? 0 : held;
         int[] validation = order[..held], train = order[held..];
         var optimizer = new AdamW(model.Parameters(), options.LearningRate, weightDecay: options.WeightDecay);
-        bool classify = config.Outputs > 1;
+        bool classify = outputs > 1;
         var crossEntropy = new CrossEntropyLoss();
         var mse = new MseLoss();
         double best = double.PositiveInfinity;
-        float[][]? bestState = null;
+        Dictionary<string, float[]>? bestState = null;
         int stale = 0;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
@@ -65,7 +74,7 @@ public static class AttentionEncoderTrainer
             {
                 best = score;
                 stale = 0;
-                bestState = [.. model.StateDict().Values.Select(t => t.ToArray())];
+                bestState = model.StateDict().ToDictionary(p => p.Key, p => p.Value.ToArray());
             }
             else
             {
@@ -81,10 +90,10 @@ public static class AttentionEncoderTrainer
 
         if (bestState is not null)
         {
-            int i = 0;
-            foreach (Tensor t in model.StateDict().Values)
+            // By name, never by position: the state dictionary's order is not part of its contract.
+            foreach ((string name, Tensor t) in model.StateDict())
             {
-                bestState[i++].CopyTo(t.AsSpan());
+                bestState[name].CopyTo(t.AsSpan());
             }
         }
 

@@ -8,39 +8,41 @@ namespace Microsoft.ML.Attention.Transforms;
 /// Trains a transformer encoder with attention pooling on a text column (words mapped to a vocabulary built at
 /// <see cref="Fit"/>) or a float vector column (read as fixed-size steps) against a label, and yields a transformer
 /// that outputs the pooled embedding. Labels: a key column (classification, e.g. from <c>MapValueToKey</c>),
-/// Boolean (two classes) or Single (regression). Created by <c>mlContext.Transforms.AttentionEncode</c>.
+/// Boolean (two classes) or Single (regression). Created by <c>mlContext.Transforms.AttentionEncode</c> or <c>mlContext.Attention().AttentionEncode</c>.
 /// </summary>
 public sealed class AttentionEncodeEstimator : IEstimator<AttentionEncodeTransformer>
 {
     private readonly IHostEnvironment _env;
-    private readonly string _labelColumnName;
     private readonly AttentionEncodeOptions _options;
-    private readonly AttentionEncodeSettings _settings;
 
-    internal AttentionEncodeEstimator(IHostEnvironment env, string outputColumnName, string inputColumnName, string labelColumnName, AttentionEncodeOptions options)
+    /// <summary>Validates <paramref name="options"/> once and keeps a copy of them.</summary>
+    internal AttentionEncodeEstimator(IHostEnvironment env, AttentionEncodeOptions options)
     {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         _env = env;
-        _labelColumnName = labelColumnName;
-        _options = options;
-        _settings = new AttentionEncodeSettings(outputColumnName, inputColumnName, options.MaximumLength, options.TruncateLongText, options.StepSize,
-            options.AttentionWeightsColumnName, options.TokensColumnName);
+        _options = options.Clone();
     }
+
+    /// <summary>The options this estimator trains with (a fresh copy on every read).</summary>
+    public AttentionEncodeOptions Options => _options.Clone();
 
     /// <inheritdoc/>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        SchemaShape.Column input = Find(inputSchema, _settings.InputColumnName, "input");
+        SchemaShape.Column input = Find(inputSchema, _options.InputColumnName, "input");
         bool text = input.Kind == SchemaShape.Column.VectorKind.Scalar && input.ItemType is TextDataViewType;
         bool vector = input.Kind == SchemaShape.Column.VectorKind.Vector && input.ItemType == NumberDataViewType.Single;
-        if (_settings.IsTextInput ? !text : !vector)
+        if (_options.IsTextInput ? !text : !vector)
         {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), _settings.IsTextInput
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), _options.IsTextInput
                 ? $"AttentionEncode: input column '{input.Name}' is {Describe(input)}; expected String (text), or set StepSize for a fixed-size float vector."
-                : $"AttentionEncode: input column '{input.Name}' is {Describe(input)}; expected a fixed-size Vector<Single> read as steps of StepSize = {_settings.StepSize}.");
+                : $"AttentionEncode: input column '{input.Name}' is {Describe(input)}; expected a fixed-size Vector<Single> read as steps of StepSize = {_options.StepSize}.");
         }
 
-        SchemaShape.Column label = Find(inputSchema, _labelColumnName, "label");
+        SchemaShape.Column label = Find(inputSchema, _options.LabelColumnName, "label");
         bool labelOk = label.Kind == SchemaShape.Column.VectorKind.Scalar
             && (label.IsKey || label.ItemType is BooleanDataViewType || label.ItemType == NumberDataViewType.Single);
         if (!labelOk)
@@ -48,18 +50,19 @@ public sealed class AttentionEncodeEstimator : IEstimator<AttentionEncodeTransfo
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"AttentionEncode: label column '{label.Name}' is {Describe(label)}; expected a key (use MapValueToKey for classes), Boolean, or Single (regression).");
         }
 
-        var columns = inputSchema.Where(c => c.Name != _settings.OutputColumnName && c.Name != _settings.AttentionWeightsColumnName && c.Name != _settings.TokensColumnName).ToList();
-        columns.Add(MLNetInternals.CreateColumn(_settings.OutputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false));
-        if (_settings.AttentionWeightsColumnName is not null)
+        var added = new List<OutputColumn> { new(_options.OutputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, HasSlotNames: true) };
+        if (_options.AttentionWeightsColumnName is not null)
         {
-            columns.Add(MLNetInternals.CreateColumn(_settings.AttentionWeightsColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false));
+            added.Add(new OutputColumn(_options.AttentionWeightsColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false));
         }
 
-        if (_settings.TokensColumnName is not null)
+        if (_options.TokensColumnName is not null)
         {
-            columns.Add(MLNetInternals.CreateColumn(_settings.TokensColumnName, SchemaShape.Column.VectorKind.VariableVector, TextDataViewType.Instance, false));
+            added.Add(new OutputColumn(_options.TokensColumnName, SchemaShape.Column.VectorKind.VariableVector, TextDataViewType.Instance, false));
         }
 
+        var columns = inputSchema.Where(c => added.All(a => a.Name != c.Name)).ToList();
+        columns.AddRange(MLNetInternals.CreateColumns(added));
         return new SchemaShape(columns);
     }
 
@@ -67,21 +70,21 @@ public sealed class AttentionEncodeEstimator : IEstimator<AttentionEncodeTransfo
     public AttentionEncodeTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        DataViewSchema.Column source = input.Schema.GetColumnOrNull(_settings.InputColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(input), $"AttentionEncode: input column '{_settings.InputColumnName}' not found. Columns: {string.Join(", ", input.Schema.Select(c => c.Name))}.");
-        AttentionEncodeTransformer.CheckInputType(source, _settings);
-        DataViewSchema.Column label = input.Schema.GetColumnOrNull(_labelColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(input), $"AttentionEncode: label column '{_labelColumnName}' not found. Columns: {string.Join(", ", input.Schema.Select(c => c.Name))}.");
+        DataViewSchema.Column source = input.Schema.GetColumnOrNull(_options.InputColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"AttentionEncode: input column '{_options.InputColumnName}' not found. Columns: {string.Join(", ", input.Schema.Select(c => c.Name))}.");
+        AttentionEncodeTransformer.CheckInputType(source, _options);
+        DataViewSchema.Column label = input.Schema.GetColumnOrNull(_options.LabelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"AttentionEncode: label column '{_options.LabelColumnName}' not found. Columns: {string.Join(", ", input.Schema.Select(c => c.Name))}.");
         (int outputs, Func<DataViewRow, long, float> readLabel) = LabelReader(label);
 
-        var reader = new SequenceReader(_settings, null);
+        var reader = new SequenceReader(_options, null);
         var words = new List<string[]>();
         var vectors = new List<float[]>();
         var labels = new List<float>();
         using (DataViewRowCursor cursor = input.GetRowCursor([source, label]))
         {
-            ValueGetter<ReadOnlyMemory<char>>? textGetter = _settings.IsTextInput ? cursor.GetGetter<ReadOnlyMemory<char>>(source) : null;
-            ValueGetter<VBuffer<float>>? vectorGetter = _settings.IsTextInput ? null : cursor.GetGetter<VBuffer<float>>(source);
+            ValueGetter<ReadOnlyMemory<char>>? textGetter = _options.IsTextInput ? cursor.GetGetter<ReadOnlyMemory<char>>(source) : null;
+            ValueGetter<VBuffer<float>>? vectorGetter = _options.IsTextInput ? null : cursor.GetGetter<VBuffer<float>>(source);
             ReadOnlyMemory<char> text = default;
             VBuffer<float> vector = default;
             while (cursor.MoveNext())
@@ -106,28 +109,21 @@ public sealed class AttentionEncodeEstimator : IEstimator<AttentionEncodeTransfo
             throw new InvalidOperationException($"AttentionEncode: the training data has no rows.");
         }
 
-        Vocabulary? vocabulary = _settings.IsTextInput ? Vocabulary.Build(words, _options.VocabularySize) : null;
+        Vocabulary? vocabulary = _options.IsTextInput ? Vocabulary.Build(words, _options.VocabularySize) : null;
         SequenceDataset data = vocabulary is not null
             ? SequenceDataset.FromTokens([.. words.Select(vocabulary.Encode)], [.. labels])
-            : SequenceDataset.FromVectors(vectors, _settings.StepSize, [.. labels]);
-        var config = new AttentionEncoderConfig(vocabulary?.Count ?? 0, _settings.StepSize, _settings.MaximumLength, _options.ModelDimension, _options.Heads,
-            _options.Layers, _options.FeedForwardDimension, _options.Dropout, outputs);
-        var training = new AttentionEncoderTrainingOptions
-        {
-            Epochs = _options.Epochs,
-            BatchSize = _options.BatchSize,
-            LearningRate = _options.LearningRate,
-            ValidationFraction = _options.ValidationFraction,
-            EarlyStoppingPatience = _options.EarlyStoppingPatience,
-        };
+            : SequenceDataset.FromVectors(vectors, _options.StepSize, [.. labels]);
+
+        // The seed and the log are the context's: a host registered on it draws from the MLContext's seeded generator,
+        // and its channel's messages reach mlContext.Log.
         IHost host = _env.Register(nameof(AttentionEncodeEstimator), _options.Seed);
         int seed = _options.Seed ?? host.Rand.Next();
         using IChannel channel = host.Start("Training");
-        channel.Info(MessageSensitivity.None, $"AttentionEncode: {labels.Count} rows, {(vocabulary is null ? $"steps of {_settings.StepSize}" : $"vocabulary {vocabulary.Count}")}, {(outputs > 1 ? $"{outputs} classes" : "regression")}.");
-        AttentionEncoderModel model = AttentionEncoderTrainer.Train(config, data, training, new Random(seed), report =>
+        channel.Info(MessageSensitivity.None, $"AttentionEncode: {labels.Count} rows, {(vocabulary is null ? $"steps of {_options.StepSize}" : $"vocabulary {vocabulary.Count}")}, {(outputs > 1 ? $"{outputs} classes" : "regression")}, seed {seed}.");
+        AttentionEncoderModel model = AttentionEncoderTrainer.Train(_options, vocabulary?.Count ?? 0, outputs, data, new Random(seed), report =>
             channel.Info(MessageSensitivity.None, $"AttentionEncode: epoch {report.Epoch}/{report.Epochs}: train loss {report.TrainLoss:F4}" +
                 (report.ValidationLoss is double v ? $", validation loss {v:F4}" : "") + (report.Improved ? " (best so far)" : "")));
-        return new AttentionEncodeTransformer(_settings, model, vocabulary);
+        return new AttentionEncodeTransformer(model, vocabulary);
     }
 
     private static (int Outputs, Func<DataViewRow, long, float> Read) LabelReader(DataViewSchema.Column label)

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Unicode;
-using System.Text.Json.Nodes;
 using Microsoft.ML.Attention.Models;
 using Microsoft.ML.Attention.Serialization;
 using Microsoft.ML.Attention.Tensors;
@@ -8,14 +7,14 @@ using Microsoft.ML.Attention.Tensors;
 namespace Microsoft.ML.Attention.Transforms;
 
 /// <summary>
-/// An <see cref="AttentionEncodeTransformer"/> in a model file: <c>settings.json</c> (versioned columns, lengths and
-/// architecture), <c>weights.safetensors</c> (the encoder's <c>state_dict</c>, loadable in PyTorch) and, for text input,
+/// An <see cref="AttentionEncodeTransformer"/> in a model file: <c>settings.json</c> (version, the
+/// <see cref="AttentionEncodeOptions"/> it was trained with, vocabulary size and outputs), <c>weights.safetensors</c> (the encoder's <c>state_dict</c>, loadable in PyTorch) and, for text input,
 /// <c>vocabulary.json</c> (the words by id). Every value read back is checked before a model is built from it.
 /// </summary>
 internal static class AttentionEncodeFile
 {
-    /// <summary>The settings version this build writes and the newest it reads.</summary>
-    public const int Version = 1;
+    /// <summary>The settings version this build writes and the one it reads (2: the estimator's options, serialized whole).</summary>
+    public const int Version = 2;
 
     private const string SettingsName = "settings.json";
     private const string WeightsName = "weights.safetensors";
@@ -23,41 +22,18 @@ internal static class AttentionEncodeFile
 
     public static void Write(AttentionEncodeTransformer transformer, string folder, Action<string, byte[]> add)
     {
-        AttentionEncodeSettings s = transformer.Settings;
-        AttentionEncoderConfig c = transformer.Model.Config;
-        var settings = new JsonObject
-        {
-            ["version"] = Version,
-            ["outputColumnName"] = s.OutputColumnName,
-            ["inputColumnName"] = s.InputColumnName,
-            ["maximumLength"] = s.MaximumLength,
-            ["truncateLongText"] = s.TruncateLongText,
-            ["stepSize"] = s.StepSize,
-            ["attentionWeightsColumnName"] = s.AttentionWeightsColumnName,
-            ["tokensColumnName"] = s.TokensColumnName,
-            ["model"] = new JsonObject
-            {
-                ["vocabularySize"] = c.VocabularySize,
-                ["stepSize"] = c.StepSize,
-                ["maxLength"] = c.MaxLength,
-                ["modelDim"] = c.ModelDim,
-                ["heads"] = c.Heads,
-                ["layers"] = c.Layers,
-                ["feedForwardDim"] = c.FeedForwardDim,
-                ["dropout"] = c.Dropout,
-                ["outputs"] = c.Outputs,
-            },
-        };
-        add($"{folder}/{SettingsName}", JsonSerializer.SerializeToUtf8Bytes(settings, new JsonSerializerOptions { WriteIndented = true }));
+        AttentionEncoderModel model = transformer.Model;
+        var settings = new AttentionEncodeFileSettings(Version, transformer.Options, model.VocabularySize, model.Outputs);
+        add($"{folder}/{SettingsName}", JsonSerializer.SerializeToUtf8Bytes(settings, AttentionFileJson.Default.AttentionEncodeFileSettings));
         using (var weights = new MemoryStream())
         {
-            SafeTensors.Write(weights, transformer.Model.StateDict(), new Dictionary<string, string> { ["format"] = "pt" });
+            SafeTensors.Write(weights, model.StateDict(), new Dictionary<string, string> { ["format"] = "pt" });
             add($"{folder}/{WeightsName}", weights.ToArray());
         }
 
         if (transformer.Vocabulary is { } vocabulary)
         {
-            add($"{folder}/{VocabularyName}", JsonSerializer.SerializeToUtf8Bytes(new JsonArray([.. vocabulary.Words.Select(w => JsonValue.Create(w))])));
+            add($"{folder}/{VocabularyName}", JsonSerializer.SerializeToUtf8Bytes(vocabulary.Words, AttentionFileJson.Default.IReadOnlyListString));
         }
     }
 
@@ -65,7 +41,7 @@ internal static class AttentionEncodeFile
     public static AttentionEncodeTransformer Read(string folder, Func<string, byte[]> readEntry, Func<string, Exception> damaged)
     {
         string settingsEntry = $"{folder}/{SettingsName}";
-        JsonElement root;
+        AttentionEncodeFileSettings settings;
         try
         {
             byte[] bytes = readEntry(settingsEntry);
@@ -74,37 +50,51 @@ internal static class AttentionEncodeFile
                 throw damaged($"'{settingsEntry}' is not UTF-8 text");
             }
 
-            using JsonDocument doc = JsonDocument.Parse(bytes);
-            root = doc.RootElement.Clone();
+            // The version first, so that a newer file is named as such rather than as malformed.
+            using (JsonDocument doc = JsonDocument.Parse(bytes))
+            {
+                if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("version", out JsonElement v) || !v.TryGetInt32(out int version))
+                {
+                    throw damaged($"'{settingsEntry}' has no whole-number 'version'");
+                }
+
+                if (version > Version)
+                {
+                    throw new NotSupportedException($"'{settingsEntry}' is AttentionEncode settings version {version}, written by a newer Microsoft.ML.Attention; this build reads up to version {Version}.");
+                }
+
+                if (version < Version)
+                {
+                    throw damaged($"'{settingsEntry}' is AttentionEncode settings version {version}; this build reads version {Version} (files of a pre-release)");
+                }
+            }
+
+            settings = JsonSerializer.Deserialize(bytes, AttentionFileJson.Default.AttentionEncodeFileSettings)
+                ?? throw damaged($"'{settingsEntry}' is null");
         }
         catch (JsonException e)
         {
-            throw damaged($"'{settingsEntry}' is not valid JSON ({e.Message})");
+            throw damaged($"'{settingsEntry}' is not valid settings JSON ({e.Message})");
         }
 
-        int version = Int(root, "version", settingsEntry, damaged);
-        if (version > Version)
+        AttentionEncodeOptions options = settings.Options ?? throw damaged($"'{settingsEntry}' has no options");
+        try
         {
-            throw new NotSupportedException($"'{settingsEntry}' is AttentionEncode settings version {version}, written by a newer Microsoft.ML.Attention; this build reads up to version {Version}.");
+            options.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw damaged($"'{settingsEntry}' is inconsistent: {e.Message}");
         }
 
-        JsonElement model = Property(root, "model", settingsEntry, damaged);
-        var config = new AttentionEncoderConfig(
-            Int(model, "vocabularySize", settingsEntry, damaged), Int(model, "stepSize", settingsEntry, damaged), Int(model, "maxLength", settingsEntry, damaged),
-            Int(model, "modelDim", settingsEntry, damaged), Int(model, "heads", settingsEntry, damaged), Int(model, "layers", settingsEntry, damaged),
-            Int(model, "feedForwardDim", settingsEntry, damaged), Float(model, "dropout", settingsEntry, damaged), Int(model, "outputs", settingsEntry, damaged));
-        var settings = new AttentionEncodeSettings(
-            String(root, "outputColumnName", settingsEntry, damaged)!, String(root, "inputColumnName", settingsEntry, damaged)!,
-            Int(root, "maximumLength", settingsEntry, damaged), Bool(root, "truncateLongText", settingsEntry, damaged), Int(root, "stepSize", settingsEntry, damaged),
-            String(root, "attentionWeightsColumnName", settingsEntry, damaged, optional: true), String(root, "tokensColumnName", settingsEntry, damaged, optional: true));
-        string? problem = Check(settings, config);
+        string? problem = Check(options, settings.VocabularySize, settings.Outputs);
         if (problem is not null)
         {
             throw damaged($"'{settingsEntry}' is inconsistent: {problem}");
         }
 
         Vocabulary? vocabulary = null;
-        if (settings.IsTextInput)
+        if (options.IsTextInput)
         {
             string vocabularyEntry = $"{folder}/{VocabularyName}";
             try
@@ -128,9 +118,9 @@ internal static class AttentionEncodeFile
                 throw damaged($"'{vocabularyEntry}' is not a vocabulary ({e.Message})");
             }
 
-            if (vocabulary.Count != config.VocabularySize)
+            if (vocabulary.Count != settings.VocabularySize)
             {
-                throw damaged($"'{vocabularyEntry}' has {vocabulary.Count} words but the settings say {config.VocabularySize}");
+                throw damaged($"'{vocabularyEntry}' has {vocabulary.Count} words but the settings say {settings.VocabularySize}");
             }
         }
 
@@ -147,7 +137,8 @@ internal static class AttentionEncodeFile
             throw damaged($"'{weightsEntry}': {e.Message}");
         }
 
-        var encoder = new AttentionEncoderModel(config, new Random(0));
+        // Every weight is overwritten from the file; the generator only fills the tensors first.
+        var encoder = new AttentionEncoderModel(options, settings.VocabularySize, settings.Outputs, new Random(0));
         try
         {
             encoder.LoadStateDict(state, strict: true);
@@ -162,7 +153,7 @@ internal static class AttentionEncodeFile
             throw damaged($"'{weightsEntry}' holds non-finite weights");
         }
 
-        return new AttentionEncodeTransformer(settings, encoder, vocabulary);
+        return new AttentionEncodeTransformer(encoder, vocabulary);
     }
 
     private static bool AllFinite(Tensor t)
@@ -178,71 +169,27 @@ internal static class AttentionEncodeFile
         return true;
     }
 
-    private static string? Check(AttentionEncodeSettings s, AttentionEncoderConfig c)
+    private static string? Check(AttentionEncodeOptions o, int vocabularySize, int outputs)
     {
-        if (string.IsNullOrWhiteSpace(s.OutputColumnName) || string.IsNullOrWhiteSpace(s.InputColumnName))
+        if (o.IsTextInput ? vocabularySize <= 2 : vocabularySize != 0)
         {
-            return "a column name is empty";
+            return $"vocabulary size {vocabularySize} does not fit {(o.IsTextInput ? "text input (more than 2 words)" : "vector input (0)")}";
         }
 
-        if (s.MaximumLength <= 0 || s.MaximumLength != c.MaxLength || s.StepSize < 0 || s.StepSize != c.StepSize)
+        if (outputs <= 0)
         {
-            return $"maximum length {s.MaximumLength}/{c.MaxLength} and step size {s.StepSize}/{c.StepSize} must be positive/non-negative and agree";
-        }
-
-        if (s.IsTextInput != c.IsTokenInput || (c.IsTokenInput && c.VocabularySize <= 2))
-        {
-            return $"text input needs a vocabulary of more than 2 words (vocabulary size {c.VocabularySize}, step size {c.StepSize})";
-        }
-
-        if (c.ModelDim <= 0 || c.Heads <= 0 || c.ModelDim % c.Heads != 0 || c.Layers <= 0 || c.FeedForwardDim <= 0 || c.Outputs <= 0
-            || !(c.Dropout >= 0 && c.Dropout < 1))
-        {
-            return $"architecture {c} is not valid";
+            return $"outputs {outputs} must be positive";
         }
 
         // Refuse sizes no real model has before allocating them (1 G parameters in any one matrix).
         const long limit = 1L << 30;
-        if ((long)c.VocabularySize * c.ModelDim > limit || (long)c.ModelDim * c.FeedForwardDim > limit || (long)c.MaxLength * c.ModelDim > limit
-            || (long)c.ModelDim * c.ModelDim * 3 > limit || c.Layers > 1024 || (long)c.StepSize * c.ModelDim > limit)
+        long d = o.ModelDimension;
+        if (vocabularySize * d > limit || d * o.FeedForwardDimension > limit || o.MaximumLength * d > limit || d * d * 3 > limit
+            || o.Layers > 1024 || o.StepSize * d > limit || outputs * d > limit)
         {
-            return $"architecture {c} is implausibly large";
+            return $"the architecture (vocabulary {vocabularySize}, width {o.ModelDimension}, feed-forward {o.FeedForwardDimension}, {o.Layers} layers, length {o.MaximumLength}, step {o.StepSize}, {outputs} outputs) is implausibly large";
         }
 
         return null;
-    }
-
-    private static JsonElement Property(JsonElement obj, string name, string entry, Func<string, Exception> damaged) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement value)
-            ? value
-            : throw damaged($"'{entry}' has no '{name}'");
-
-    private static int Int(JsonElement obj, string name, string entry, Func<string, Exception> damaged) =>
-        Property(obj, name, entry, damaged) is { ValueKind: JsonValueKind.Number } v && v.TryGetInt32(out int i)
-            ? i
-            : throw damaged($"'{entry}': '{name}' is not a whole number");
-
-    private static float Float(JsonElement obj, string name, string entry, Func<string, Exception> damaged) =>
-        Property(obj, name, entry, damaged) is { ValueKind: JsonValueKind.Number } v && v.TryGetSingle(out float f) && float.IsFinite(f)
-            ? f
-            : throw damaged($"'{entry}': '{name}' is not a number");
-
-    private static bool Bool(JsonElement obj, string name, string entry, Func<string, Exception> damaged) =>
-        Property(obj, name, entry, damaged).ValueKind switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => throw damaged($"'{entry}': '{name}' is not true or false"),
-        };
-
-    private static string? String(JsonElement obj, string name, string entry, Func<string, Exception> damaged, bool optional = false)
-    {
-        JsonElement v = Property(obj, name, entry, damaged);
-        return v.ValueKind switch
-        {
-            JsonValueKind.String => v.GetString(),
-            JsonValueKind.Null when optional => null,
-            _ => throw damaged($"'{entry}': '{name}' is not a string"),
-        };
     }
 }

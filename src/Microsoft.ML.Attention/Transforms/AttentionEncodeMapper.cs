@@ -22,12 +22,12 @@ internal sealed class AttentionEncodeMapper : IRowToRowMapper
         _source = parent.CheckInput(inputSchema);
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(inputSchema);
-        AttentionEncodeSettings s = parent.Settings;
-        int d = parent.Model.Config.ModelDim;
+        AttentionEncodeOptions s = parent.Options;
+        int d = parent.Model.EmbeddingSize;
         var slots = new DataViewSchema.Annotations.Builder();
         ValueGetter<VBuffer<ReadOnlyMemory<char>>> names = (ref VBuffer<ReadOnlyMemory<char>> dst) =>
             dst = new VBuffer<ReadOnlyMemory<char>>(d, [.. Enumerable.Range(0, d).Select(i => $"{s.OutputColumnName}.{i}".AsMemory())]);
-        slots.Add("SlotNames", new VectorDataViewType(TextDataViewType.Instance, d), names);
+        slots.Add(OutputColumn.SlotNames, new VectorDataViewType(TextDataViewType.Instance, d), names);
         builder.AddColumn(s.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, d), slots.ToAnnotations());
         _added = 1;
         if (s.AttentionWeightsColumnName is not null)
@@ -68,7 +68,7 @@ internal sealed class AttentionEncodeMapper : IRowToRowMapper
     /// <summary>Encodes one row: embedding, weights (padded to the weight column's size) and words.</summary>
     private (float[] Embedding, float[] Weights, string[] Words) Encode(DataViewRow input, Delegate getter)
     {
-        AttentionEncodeSettings s = _parent.Settings;
+        AttentionEncodeOptions s = _parent.Options;
         EncoderBatch batch;
         string[] words = [];
         if (s.IsTextInput)
@@ -128,7 +128,7 @@ internal sealed class AttentionEncodeMapper : IRowToRowMapper
             }
 
             string name = column.Name;
-            AttentionEncodeSettings s = _mapper._parent.Settings;
+            AttentionEncodeOptions s = _mapper._parent.Options;
             Delegate getter;
             if (name == s.TokensColumnName && column.Index == _mapper.OutputSchema.Count - 1)
             {
@@ -156,7 +156,7 @@ internal sealed class AttentionEncodeMapper : IRowToRowMapper
         {
             if (_cachedPosition != _input.Position)
             {
-                _sourceGetter ??= _mapper._parent.Settings.IsTextInput
+                _sourceGetter ??= _mapper._parent.Options.IsTextInput
                     ? _input.GetGetter<ReadOnlyMemory<char>>(_mapper._source)
                     : _input.GetGetter<VBuffer<float>>(_mapper._source);
                 _cached = _mapper.Encode(_input, _sourceGetter);

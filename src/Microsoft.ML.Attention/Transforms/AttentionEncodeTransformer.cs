@@ -14,20 +14,23 @@ namespace Microsoft.ML.Attention.Transforms;
 /// </remarks>
 public sealed class AttentionEncodeTransformer : ITransformer
 {
-    internal AttentionEncodeTransformer(AttentionEncodeSettings settings, AttentionEncoderModel model, Vocabulary? vocabulary)
+    internal AttentionEncodeTransformer(AttentionEncoderModel model, Vocabulary? vocabulary)
     {
-        Settings = settings;
         Model = model;
+        Options = model.Options;
         Vocabulary = vocabulary;
-        Reader = new SequenceReader(settings, vocabulary);
+        Reader = new SequenceReader(Options, vocabulary);
         model.Eval();
     }
 
     /// <summary>The embedding column's name.</summary>
-    public string OutputColumnName => Settings.OutputColumnName;
+    public string OutputColumnName => Options.OutputColumnName;
+
+    /// <summary>The input column's name.</summary>
+    public string InputColumnName => Options.InputColumnName;
 
     /// <summary>The embedding's size.</summary>
-    public int EmbeddingSize => Model.Config.ModelDim;
+    public int EmbeddingSize => Model.EmbeddingSize;
 
     /// <summary>The words known to the model by id (0 = padding, 1 = unknown), or null for vector input.</summary>
     public IReadOnlyList<string>? VocabularyWords => Vocabulary?.Words;
@@ -35,7 +38,8 @@ public sealed class AttentionEncodeTransformer : ITransformer
     /// <inheritdoc/>
     public bool IsRowToRowMapper => true;
 
-    internal AttentionEncodeSettings Settings { get; }
+    /// <summary>The options the model was trained with (never changed after <c>Fit</c>).</summary>
+    internal AttentionEncodeOptions Options { get; }
 
     internal AttentionEncoderModel Model { get; }
 
@@ -74,15 +78,15 @@ public sealed class AttentionEncodeTransformer : ITransformer
     /// <summary>The input column, checked against what the model was trained on.</summary>
     internal DataViewSchema.Column CheckInput(DataViewSchema schema)
     {
-        DataViewSchema.Column column = schema.GetColumnOrNull(Settings.InputColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"AttentionEncode: input column '{Settings.InputColumnName}' not found. Columns: {string.Join(", ", schema.Select(c => c.Name))}.");
-        CheckInputType(column, Settings);
+        DataViewSchema.Column column = schema.GetColumnOrNull(Options.InputColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"AttentionEncode: input column '{Options.InputColumnName}' not found. Columns: {string.Join(", ", schema.Select(c => c.Name))}.");
+        CheckInputType(column, Options);
         return column;
     }
 
-    internal static void CheckInputType(DataViewSchema.Column column, AttentionEncodeSettings settings)
+    internal static void CheckInputType(DataViewSchema.Column column, AttentionEncodeOptions options)
     {
-        if (settings.IsTextInput)
+        if (options.IsTextInput)
         {
             if (column.Type is not TextDataViewType)
             {
@@ -94,21 +98,21 @@ public sealed class AttentionEncodeTransformer : ITransformer
 
         if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType } v || v.ItemType != NumberDataViewType.Single)
         {
-            throw new ArgumentOutOfRangeException(nameof(column), $"AttentionEncode: input column '{column.Name}' has type {column.Type}; expected Vector<Single> read as steps of StepSize = {settings.StepSize}.");
+            throw new ArgumentOutOfRangeException(nameof(column), $"AttentionEncode: input column '{column.Name}' has type {column.Type}; expected Vector<Single> read as steps of StepSize = {options.StepSize}.");
         }
 
         if (!v.IsKnownSize)
         {
-            throw new ArgumentOutOfRangeException(nameof(column), $"AttentionEncode: input column '{column.Name}' is a vector of variable size; expected a fixed-size Vector<Single> of whole steps of StepSize = {settings.StepSize}.");
+            throw new ArgumentOutOfRangeException(nameof(column), $"AttentionEncode: input column '{column.Name}' is a vector of variable size; expected a fixed-size Vector<Single> of whole steps of StepSize = {options.StepSize}.");
         }
 
-        if ((v.Size % settings.StepSize != 0 || v.Size / settings.StepSize > settings.MaximumLength))
+        if (v.Size % options.StepSize != 0 || v.Size / options.StepSize > options.MaximumLength)
         {
-            throw new ArgumentOutOfRangeException(nameof(column), $"AttentionEncode: input column '{column.Name}' has {v.Size} values, which is not a whole number of steps of StepSize = {settings.StepSize} within MaximumLength = {settings.MaximumLength} steps.");
+            throw new ArgumentOutOfRangeException(nameof(column), $"AttentionEncode: input column '{column.Name}' has {v.Size} values, which is not a whole number of steps of StepSize = {options.StepSize} within MaximumLength = {options.MaximumLength} steps.");
         }
     }
 
     /// <summary>Size of the attention-weights column: the maximum length in words, or the number of steps.</summary>
     internal int WeightSlots(DataViewSchema schema) =>
-        Settings.IsTextInput ? Settings.MaximumLength : ((VectorDataViewType)CheckInput(schema).Type).Size / Settings.StepSize;
+        Options.IsTextInput ? Options.MaximumLength : ((VectorDataViewType)CheckInput(schema).Type).Size / Options.StepSize;
 }

@@ -66,7 +66,7 @@ internal sealed class AttentionModelReader
     {
         if (_zip!.GetEntry(AttentionModelFormat.ManifestEntry) is null)
         {
-            throw Damaged(_zip.Entries.Any(e => e.FullName.StartsWith("Model/", StringComparison.Ordinal) || e.FullName == "TransformerChain")
+            throw Damaged(_zip.Entries.Any(IsMLNetEntry)
                 ? $"it has no '{AttentionModelFormat.ManifestEntry}': it looks like a file written by mlContext.Model.Save, which mlContext.Model.Load reads"
                 : $"it has no '{AttentionModelFormat.ManifestEntry}'");
         }
@@ -250,6 +250,11 @@ internal sealed class AttentionModelReader
 
         return data;
     }
+
+    /// <summary>Whether an entry is one of ML.NET's own model zip (TrainingInfo/Version.txt, TransformerChain/…, Model/…).</summary>
+    private static bool IsMLNetEntry(ZipArchiveEntry e) =>
+        e.FullName.StartsWith("TransformerChain/", StringComparison.Ordinal) || e.FullName.StartsWith("Model/", StringComparison.Ordinal)
+        || e.FullName == "TrainingInfo/Version.txt";
 
     private InvalidDataException Damaged(string detail)
     {

@@ -4,7 +4,7 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.Attention.Transforms;
 
 /// <summary>Turns one input value (text, or a float vector of steps) into the model's sequence, refusing bad rows by name.</summary>
-internal sealed class SequenceReader(AttentionEncodeSettings settings, Vocabulary? vocabulary)
+internal sealed class SequenceReader(AttentionEncodeOptions options, Vocabulary? vocabulary)
 {
     /// <summary>The words of a text, checked against the length rules.</summary>
     internal string[] Words(ReadOnlyMemory<char> text, long row)
@@ -12,17 +12,17 @@ internal sealed class SequenceReader(AttentionEncodeSettings settings, Vocabular
         string[] words = Vocabulary.Tokenize(text.Span);
         if (words.Length == 0)
         {
-            throw new InvalidOperationException($"AttentionEncode: row {row} of column '{settings.InputColumnName}' has no words (the text is empty or only punctuation); every row needs at least one word.");
+            throw new InvalidOperationException($"AttentionEncode: row {row} of column '{options.InputColumnName}' has no words (the text is empty or only punctuation); every row needs at least one word.");
         }
 
-        if (words.Length > settings.MaximumLength)
+        if (words.Length > options.MaximumLength)
         {
-            if (!settings.TruncateLongText)
+            if (!options.TruncateLongText)
             {
-                throw new InvalidOperationException($"AttentionEncode: row {row} of column '{settings.InputColumnName}' has {words.Length} words, more than MaximumLength = {settings.MaximumLength}. Raise MaximumLength or set TruncateLongText = true.");
+                throw new InvalidOperationException($"AttentionEncode: row {row} of column '{options.InputColumnName}' has {words.Length} words, more than MaximumLength = {options.MaximumLength}. Raise MaximumLength or set TruncateLongText = true.");
             }
 
-            words = words[..settings.MaximumLength];
+            words = words[..options.MaximumLength];
         }
 
         return words;
@@ -39,11 +39,31 @@ internal sealed class SequenceReader(AttentionEncodeSettings settings, Vocabular
     internal float[] Steps(in VBuffer<float> value, long row)
     {
         float[] dense = [.. value.DenseValues()];
-        if (dense.Length == 0 || dense.Length % settings.StepSize != 0)
+        if (dense.Length == 0 || dense.Length % options.StepSize != 0)
         {
-            throw new InvalidOperationException($"AttentionEncode: row {row} of column '{settings.InputColumnName}' has {dense.Length} values, not a positive multiple of StepSize = {settings.StepSize}.");
+            throw new InvalidOperationException($"AttentionEncode: row {row} of column '{options.InputColumnName}' has {dense.Length} values, not a positive multiple of StepSize = {options.StepSize}.");
+        }
+
+        int bad = FirstNonFinite(dense);
+        if (bad >= 0)
+        {
+            throw new InvalidOperationException(
+                $"AttentionEncode: row {row} of column '{options.InputColumnName}' holds {dense[bad]} at slot {bad} (step {bad / options.StepSize}); every value must be finite.");
         }
 
         return dense;
+    }
+
+    private static int FirstNonFinite(float[] values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 }

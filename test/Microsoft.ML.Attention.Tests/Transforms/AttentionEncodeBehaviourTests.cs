@@ -1,3 +1,5 @@
+using Microsoft.ML.Attention.Tests.Support;
+using Microsoft.ML.Attention.Models;
 using Microsoft.ML.Attention.Transforms;
 using Microsoft.ML.Data;
 
@@ -18,7 +20,7 @@ public sealed class AttentionEncodeBehaviourTests
     {
         var ml = new MLContext(1);
         IDataView data = ml.Data.LoadFromEnumerable(new[] { new TextRow("a b", true), new TextRow(" ,. ", false) });
-        var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.AttentionEncode("E", "Text", "Label", Small).Fit(data));
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.AttentionEncode(Small.With("E", "Text", "Label")).Fit(data));
         StringAssert.Contains(e.Message, "row 1 of column 'Text' has no words");
     }
 
@@ -27,10 +29,10 @@ public sealed class AttentionEncodeBehaviourTests
     {
         var ml = new MLContext(1);
         IDataView data = ml.Data.LoadFromEnumerable(new[] { new TextRow("a b", true), new TextRow("one two three four five six seven", false) });
-        var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.AttentionEncode("E", "Text", "Label", Small).Fit(data));
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.AttentionEncode(Small.With("E", "Text", "Label")).Fit(data));
         StringAssert.Contains(e.Message, "has 7 words, more than MaximumLength = 6");
         var options = new AttentionEncodeOptions { ModelDimension = 8, Heads = 2, Layers = 1, FeedForwardDimension = 16, Epochs = 1, MaximumLength = 6, TruncateLongText = true, TokensColumnName = "Tokens" };
-        var model = ml.Transforms.AttentionEncode("E", "Text", "Label", options).Fit(data);
+        var model = ml.Transforms.AttentionEncode(options.With("E", "Text", "Label")).Fit(data);
         string[][] tokens = [.. model.Transform(data).GetColumn<VBuffer<ReadOnlyMemory<char>>>("Tokens").Select(v => v.DenseValues().Select(m => m.ToString()).ToArray())];
         CollectionAssert.AreEqual(new[] { "one", "two", "three", "four", "five", "six" }, tokens[1]);
     }
@@ -40,15 +42,15 @@ public sealed class AttentionEncodeBehaviourTests
     {
         var ml = new MLContext(1);
         IDataView data = ml.Data.LoadFromEnumerable(new[] { new StringLabelRow { Text = "a", Label = "x", Vector = new float[10] } });
-        var e1 = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionEncode("E", "Text", "Label", Small).Fit(data));
+        var e1 = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionEncode(Small.With("E", "Text", "Label")).Fit(data));
         StringAssert.Contains(e1.Message, "label column 'Label' has type String; expected a key (use MapValueToKey for classes), Boolean, or Single");
-        var e2 = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionEncode("E", "Missing", "Label", Small).Fit(data));
+        var e2 = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionEncode(Small.With("E", "Missing", "Label")).Fit(data));
         StringAssert.Contains(e2.Message, "input column 'Missing' not found. Columns: Text, Label, Vector");
         var vectorOptions = new AttentionEncodeOptions { StepSize = 4 };
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
-        var e3 = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionEncode("E", "Vector", "Label", vectorOptions).Fit(keyed));
+        var e3 = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionEncode(vectorOptions.With("E", "Vector", "Label")).Fit(keyed));
         StringAssert.Contains(e3.Message, "has 10 values, which is not a whole number of steps of StepSize = 4");
-        var e4 = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionEncode("E", "Text", "Label", new AttentionEncodeOptions { Heads = 3 }));
+        var e4 = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionEncode(new AttentionEncodeOptions { Heads = 3 }.With("E", "Text", "Label")));
         StringAssert.Contains(e4.Message, "Heads (3) must be positive and divide ModelDimension (64)");
     }
 
@@ -61,7 +63,7 @@ public sealed class AttentionEncodeBehaviourTests
         {
             var ml = new MLContext(seed: 7);
             IDataView data = ml.Data.LoadFromEnumerable(rows);
-            var model = ml.Transforms.AttentionEncode("E", "Steps", "Label", options).Fit(data);
+            var model = ml.Transforms.AttentionEncode(options.With("E", "Steps", "Label")).Fit(data);
             var engine = ml.Model.CreatePredictionEngine<VectorRow, Encoded>(model);
             Encoded e = engine.Predict(rows[0]);
             Assert.AreEqual(8, e.E.Length);
@@ -76,18 +78,25 @@ public sealed class AttentionEncodeBehaviourTests
     }
 
     [TestMethod]
-    public void PlainModelSave_IsRefusedWithTheMethodToUse_AndLeavesTheOldFile()
+    public void PlainModelSave_IsRefusedWithTheMethodToUse_WhileSaveWithAttentionIsAtomic()
     {
         var ml = new MLContext(1);
         IDataView data = ml.Data.LoadFromEnumerable(new[] { new TextRow("a b", true), new TextRow("c d", false) });
-        var model = ml.Transforms.AttentionEncode("E", "Text", "Label", Small).Fit(data);
+        var model = ml.Transforms.AttentionEncode(Small.With("E", "Text", "Label")).Fit(data);
         string path = Path.Combine(Path.GetTempPath(), $"attention-save-{Guid.NewGuid():N}.zip");
         File.WriteAllText(path, "old");
         try
         {
             var e = Assert.ThrowsExactly<NotSupportedException>(() => ml.Model.Save(model, data.Schema, path));
             StringAssert.Contains(e.Message, "mlContext.Model.SaveWithAttention");
-            Assert.AreEqual("old", File.ReadAllText(path));
+
+            // ML.NET's Model.Save(…, path) opens the file for writing before it asks the transformers to save: the old
+            // file is gone (what the README warns of). The pack's save writes beside it and moves only when complete.
+            Assert.AreNotEqual("old", File.ReadAllText(path), "ML.NET 5.0.1 truncates the target before failing; if this changes, update the README");
+            File.WriteAllText(path, "old");
+            var chain = new TransformerChain<ITransformer>(model, new UnsaveableTransformer());
+            Assert.ThrowsExactly<InvalidOperationException>(() => ml.Model.SaveWithAttention(chain, data.Schema, path));
+            Assert.AreEqual("old", File.ReadAllText(path), "a failed SaveWithAttention leaves the old file");
         }
         finally
         {

@@ -1,3 +1,5 @@
+using Microsoft.ML.Attention.Tests.Support;
+using Microsoft.ML.Attention.Models;
 using Microsoft.ML.Attention.Transforms;
 using Microsoft.ML.Data;
 
@@ -32,7 +34,7 @@ public sealed class AttentionEncodePipelineTests
         var split = ml.Data.TrainTestSplit(data, testFraction: 0.25, seed: 5);
 
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.Transforms.AttentionEncode("Embedding", "Text", "Label", Options))
+            .Append(ml.Transforms.AttentionEncode(Options.With("Embedding", "Text", "Label")))
             .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Embedding"));
         var model = pipeline.Fit(split.TrainSet);
         IDataView scored = model.Transform(split.TestSet);

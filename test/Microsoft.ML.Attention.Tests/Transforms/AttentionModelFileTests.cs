@@ -1,7 +1,8 @@
+using Microsoft.ML.Attention.Models;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.ML.Attention.Tests.Pipeline;
+using Microsoft.ML.Attention.Tests.Support;
 using Microsoft.ML.Attention.Transforms;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
@@ -25,7 +26,7 @@ public sealed class AttentionModelFileTests
     {
         IDataView data = ml.Data.LoadFromEnumerable(LateWordTask.Generate(240, seed: 4));
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.Transforms.AttentionEncode("Embedding", "Text", "Label", Small))
+            .Append(ml.Transforms.AttentionEncode(Small.With("Embedding", "Text", "Label")))
             .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Embedding"))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         return (pipeline.Fit(data), data);
@@ -81,7 +82,7 @@ public sealed class AttentionModelFileTests
         IDataView data = ml.Data.LoadFromEnumerable(rows);
         var options = new AttentionEncodeOptions { StepSize = 3, ModelDimension = 8, Heads = 2, Layers = 1, FeedForwardDimension = 16, Epochs = 1, MaximumLength = 4, Seed = 1 };
         ITransformer copy = ml.Transforms.CopyColumns("Steps2", "Steps").Fit(data);
-        ITransformer encode = ml.Transforms.AttentionEncode("E", "Steps2", "Label", options).Fit(copy.Transform(data));
+        ITransformer encode = ml.Transforms.AttentionEncode(options.With("E", "Steps2", "Label")).Fit(copy.Transform(data));
         var inner = new TransformerChain<ITransformer>(copy);
         var model = new TransformerChain<ITransformer>([inner, encode], [TransformerScope.Everything, TransformerScope.Scoring]);
         string path = TempPath();
@@ -219,7 +220,7 @@ public sealed class AttentionModelFileTests
     {
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(new[] { new VectorRow { Label = true, Steps = new float[12] } });
-        var model = new TransformerChain<ITransformer>(ml.Transforms.CopyColumns("S2", "Steps").Fit(data), new SquaringTransformer("Steps"));
+        var model = new TransformerChain<ITransformer>(ml.Transforms.CopyColumns("S2", "Steps").Fit(data), new UnsaveableTransformer());
         string directory = Path.Combine(Path.GetTempPath(), $"attention-save-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, "model.zip");
@@ -227,7 +228,7 @@ public sealed class AttentionModelFileTests
         {
             File.WriteAllText(path, "old model");
             var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Model.SaveWithAttention(model, data.Schema, path));
-            StringAssert.Contains(e.Message, "model[1] (SquaringTransformer) cannot be saved by ML.NET's Model.Save");
+            StringAssert.Contains(e.Message, "model[1] (UnsaveableTransformer) cannot be saved by ML.NET's Model.Save");
             Assert.AreEqual("old model", File.ReadAllText(path));
             CollectionAssert.AreEqual(new[] { path }, Directory.GetFiles(directory));
             Assert.ThrowsExactly<DirectoryNotFoundException>(() => ml.Model.SaveWithAttention(model, data.Schema, Path.Combine(directory, "missing", "m.zip")));

@@ -1,0 +1,66 @@
+using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Attention.Transforms;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML;
+
+/// <summary>
+/// The pack's estimators on a fully public entry, <c>mlContext.Attention()</c>: it holds the <see cref="MLContext"/>
+/// itself, so it works whatever ML.NET keeps internal. <c>mlContext.Transforms.AttentionEncode(...)</c> is the same
+/// estimator reached through ML.NET's transforms catalog.
+/// </summary>
+public sealed class AttentionCatalog
+{
+    private readonly IHostEnvironment _env;
+
+    internal AttentionCatalog(IHostEnvironment env) => _env = env;
+
+    /// <summary>
+    /// Trains a transformer encoder with attention pooling on <paramref name="inputColumnName"/> (text) against
+    /// <paramref name="labelColumnName"/> and outputs the pooled embedding in <paramref name="outputColumnName"/>.
+    /// Every other setting has its default (<see cref="AttentionEncodeOptions.Defaults"/>); the options overload sets them all.
+    /// </summary>
+    /// <param name="outputColumnName">The embedding column to create (float vector of <paramref name="modelDimension"/>).</param>
+    /// <param name="inputColumnName">The text column.</param>
+    /// <param name="labelColumnName">A key (classes), Boolean or Single (regression) column the encoder is trained against.</param>
+    /// <param name="modelDimension">Model width, the size of the embedding.</param>
+    /// <param name="heads">Attention heads; must divide <paramref name="modelDimension"/>.</param>
+    /// <param name="layers">Encoder layers.</param>
+    /// <param name="epochs">Most passes over the training data (early stopping may end sooner).</param>
+    /// <param name="maximumLength">Longest text in words; longer texts are refused.</param>
+    /// <param name="attentionWeightsColumnName">An extra output column with every word's pooling weight, or null for none.</param>
+    public AttentionEncodeEstimator AttentionEncode(
+        string outputColumnName,
+        string inputColumnName,
+        string labelColumnName = AttentionEncodeOptions.Defaults.LabelColumnName,
+        int modelDimension = AttentionEncodeOptions.Defaults.ModelDimension,
+        int heads = AttentionEncodeOptions.Defaults.Heads,
+        int layers = AttentionEncodeOptions.Defaults.Layers,
+        int epochs = AttentionEncodeOptions.Defaults.Epochs,
+        int maximumLength = AttentionEncodeOptions.Defaults.MaximumLength,
+        string? attentionWeightsColumnName = null) =>
+        AttentionEncode(new AttentionEncodeOptions
+        {
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            LabelColumnName = labelColumnName,
+            ModelDimension = modelDimension,
+            Heads = heads,
+            Layers = layers,
+            Epochs = epochs,
+            MaximumLength = maximumLength,
+            AttentionWeightsColumnName = attentionWeightsColumnName,
+        });
+
+    /// <summary>
+    /// Trains a transformer encoder with attention pooling as <paramref name="options"/> say (columns, architecture,
+    /// training, outputs; text or float-vector steps) and outputs the pooled embedding.
+    /// </summary>
+    /// <param name="options">The options; validated here, and copied so later changes do not reach the estimator.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    public AttentionEncodeEstimator AttentionEncode(AttentionEncodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new AttentionEncodeEstimator(_env, options);
+    }
+}

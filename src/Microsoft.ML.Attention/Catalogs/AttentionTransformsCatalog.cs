@@ -1,0 +1,36 @@
+using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Attention.Transforms;
+
+namespace Microsoft.ML;
+
+/// <summary>
+/// The pack's transforms on <c>mlContext.Transforms</c>, beside ML.NET's own. They reach the context behind the catalog
+/// through an ML.NET internal; should a future ML.NET hide it, the error names the public entry
+/// <c>mlContext.Attention()</c>, which offers the same methods.
+/// </summary>
+public static class AttentionTransformsCatalog
+{
+    /// <inheritdoc cref="AttentionCatalog.AttentionEncode(string, string, string, int, int, int, int, int, string?)"/>
+    public static AttentionEncodeEstimator AttentionEncode(
+        this TransformsCatalog catalog,
+        string outputColumnName,
+        string inputColumnName,
+        string labelColumnName = AttentionEncodeOptions.Defaults.LabelColumnName,
+        int modelDimension = AttentionEncodeOptions.Defaults.ModelDimension,
+        int heads = AttentionEncodeOptions.Defaults.Heads,
+        int layers = AttentionEncodeOptions.Defaults.Layers,
+        int epochs = AttentionEncodeOptions.Defaults.Epochs,
+        int maximumLength = AttentionEncodeOptions.Defaults.MaximumLength,
+        string? attentionWeightsColumnName = null) =>
+        Entry(catalog).AttentionEncode(outputColumnName, inputColumnName, labelColumnName, modelDimension, heads, layers, epochs, maximumLength, attentionWeightsColumnName);
+
+    /// <inheritdoc cref="AttentionCatalog.AttentionEncode(AttentionEncodeOptions)"/>
+    public static AttentionEncodeEstimator AttentionEncode(this TransformsCatalog catalog, AttentionEncodeOptions options) =>
+        Entry(catalog).AttentionEncode(options);
+
+    private static AttentionCatalog Entry(TransformsCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new AttentionCatalog(MLNetInternals.GetEnvironment(catalog, nameof(AttentionCatalog.AttentionEncode)));
+    }
+}

@@ -1,8 +1,0 @@
-namespace Microsoft.ML.Data
-{
-    /// <summary>Excludes a field or property from the schema.</summary>
-    [AttributeUsage(AttributeTargets.Field | AttributeTargets.Property, AllowMultiple = false, Inherited = true)]
-    public sealed class NoColumnAttribute : Attribute
-    {
-    }
-}
