@@ -18,46 +18,54 @@ internal static class PublicSchemaColumns
 
     private static SchemaShape.Column Create(MLContext context, OutputColumn column)
     {
-        (string member, DataViewType type) = Member(column);
-        SchemaDefinition definition = SchemaDefinition.Create(typeof(Holder), SchemaDefinition.Direction.Write);
-        definition.RemoveAll(c => c.MemberName != member);
+        if (column.ItemType is not PrimitiveDataViewType item)
+        {
+            throw new NotSupportedException($"Column '{column.Name}': {column.ItemType} is not a primitive item type.");
+        }
+
+        // One generic holder per .NET item type; ML.NET's primitive types are a closed set.
+        return Type.GetTypeCode(item.RawType) switch
+        {
+            TypeCode.SByte => Create<sbyte>(context, column),
+            TypeCode.Byte => Create<byte>(context, column),
+            TypeCode.Int16 => Create<short>(context, column),
+            TypeCode.UInt16 => Create<ushort>(context, column),
+            TypeCode.Int32 => Create<int>(context, column),
+            TypeCode.UInt32 => Create<uint>(context, column),
+            TypeCode.Int64 => Create<long>(context, column),
+            TypeCode.UInt64 => Create<ulong>(context, column),
+            TypeCode.Single => Create<float>(context, column),
+            TypeCode.Double => Create<double>(context, column),
+            TypeCode.Boolean => Create<bool>(context, column),
+            TypeCode.DateTime => Create<DateTime>(context, column),
+            _ when item.RawType == typeof(ReadOnlyMemory<char>) => Create<ReadOnlyMemory<char>>(context, column),
+            _ when item.RawType == typeof(TimeSpan) => Create<TimeSpan>(context, column),
+            _ when item.RawType == typeof(DateTimeOffset) => Create<DateTimeOffset>(context, column),
+            _ when item.RawType == typeof(DataViewRowId) => Create<DataViewRowId>(context, column),
+            _ => throw new NotSupportedException($"Column '{column.Name}': the public schema route has no holder for {column.ItemType}."),
+        };
+    }
+
+    private static SchemaShape.Column Create<T>(MLContext context, OutputColumn column)
+    {
+        bool vector = column.Kind != SchemaShape.Column.VectorKind.Scalar;
+        PrimitiveDataViewType item = column.IsKey ? new KeyDataViewType(typeof(T), 1) : (PrimitiveDataViewType)column.ItemType;
+        DataViewType type = !vector ? item
+            : column.Kind == SchemaShape.Column.VectorKind.Vector ? new VectorDataViewType(item, 1) : new VectorDataViewType(item);
+        SchemaDefinition definition = SchemaDefinition.Create(typeof(Holder<T>), SchemaDefinition.Direction.Write);
+        definition.RemoveAll(c => c.MemberName != (vector ? nameof(Holder<T>.Values) : nameof(Holder<T>.Value)));
         SchemaDefinition.Column only = definition[0];
         only.ColumnName = column.Name;
         only.ColumnType = type;
         if (column.HasSlotNames)
         {
+            // Slot names are a fixed-size text vector; sizes do not reach a schema shape, so one slot stands for any.
             var names = new VBuffer<ReadOnlyMemory<char>>(1, ["0".AsMemory()]);
             only.AddAnnotation(OutputColumn.SlotNames, names, new VectorDataViewType(TextDataViewType.Instance, 1));
         }
 
-        var oracle = context.Transforms.CustomMapping<NoInput, Holder>((_, _) => { }, contractName: null, outputSchemaDefinition: definition);
+        var oracle = context.Transforms.CustomMapping<NoInput, Holder<T>>((_, _) => { }, contractName: null, outputSchemaDefinition: definition);
         return oracle.GetOutputSchema(new SchemaShape([])).Single(c => c.Name == column.Name);
-    }
-
-    /// <summary>The holder member of the column's .NET type, and the ML.NET type to declare for it (vector sizes do not reach a schema shape).</summary>
-    private static (string Member, DataViewType Type) Member(OutputColumn c)
-    {
-        bool vector = c.Kind != SchemaShape.Column.VectorKind.Scalar;
-        DataViewType Wrap(DataViewType item) => !vector ? item
-            : c.Kind == SchemaShape.Column.VectorKind.Vector ? new VectorDataViewType((PrimitiveDataViewType)item, 1) : new VectorDataViewType((PrimitiveDataViewType)item);
-        if (c.IsKey)
-        {
-            if (c.ItemType != NumberDataViewType.UInt32)
-            {
-                throw new NotSupportedException($"Column '{c.Name}': only UInt32 keys are supported by the public schema route, not {c.ItemType}.");
-            }
-
-            return (vector ? nameof(Holder.Keys) : nameof(Holder.Key), Wrap(new KeyDataViewType(typeof(uint), 1)));
-        }
-
-        string member = c.ItemType switch
-        {
-            TextDataViewType => vector ? nameof(Holder.Texts) : nameof(Holder.Text),
-            BooleanDataViewType => vector ? nameof(Holder.Booleans) : nameof(Holder.Boolean),
-            _ when c.ItemType == NumberDataViewType.Single => vector ? nameof(Holder.Singles) : nameof(Holder.Single),
-            _ => throw new NotSupportedException($"Column '{c.Name}': the public schema route has no member for {c.ItemType}."),
-        };
-        return (member, Wrap(c.ItemType));
     }
 
     /// <summary>The oracle's input: no columns.</summary>
@@ -65,18 +73,12 @@ internal static class PublicSchemaColumns
     {
     }
 
-    /// <summary>The oracle's output: one member of each supported .NET type; the definition keeps only the one asked for.</summary>
-    private sealed class Holder
+    /// <summary>The oracle's output: a scalar and a vector of one item type; the definition keeps the one asked for.</summary>
+    private sealed class Holder<T>
     {
 #pragma warning disable CS0649 // Never assigned: only its shape is read.
-        public float Single;
-        public float[]? Singles;
-        public ReadOnlyMemory<char> Text;
-        public ReadOnlyMemory<char>[]? Texts;
-        public bool Boolean;
-        public bool[]? Booleans;
-        public uint Key;
-        public uint[]? Keys;
+        public T? Value;
+        public T[]? Values;
 #pragma warning restore CS0649
     }
 }
