@@ -6,81 +6,170 @@ using System.Reflection.PortableExecutable;
 namespace Microsoft.ML.Attention.Tests;
 
 /// <summary>
-/// The pack's dependencies point one way — Transforms → Models → Training → Nn → Autograd → Tensors — and only
-/// Transforms may touch ML.NET. Checked on the compiled assembly: every type reference made by a type in one layer
-/// (signatures, fields, base types and IL member references) must name its own or a lower layer.
+/// The pack's dependencies point one way — Catalogs → Transforms → Models → Training → Serialization → Nn → Autograd
+/// → Tensors — and only Transforms and the catalogs (namespace <c>Microsoft.ML</c>) may touch ML.NET. Checked on both
+/// compiled assemblies: every type reference made by a type in one layer (signatures, fields, base types and IL member
+/// references) must name its own or a lower layer; every type and every source folder belongs to a layer; the engine
+/// assembly references no ML.NET assembly at all.
 /// </summary>
 [TestClass]
 public sealed class LayeringTests
 {
-    private static readonly string[] s_layers = ["Tensors", "Autograd", "Nn", "Training", "Models", "Transforms"];
+    private const string Prefix = "Microsoft.ML.Attention.";
+
+    /// <summary>Bottom to top. The catalogs are the pack's types in namespace Microsoft.ML, in folder Catalogs/.</summary>
+    private static readonly string[] s_layers = ["Tensors", "Autograd", "Nn", "Serialization", "Training", "Models", "Transforms", "Catalogs"];
+
+    private static readonly string[] s_engineLayers = ["Tensors", "Autograd", "Nn", "Serialization", "Training"];
+
+    private static readonly Assembly s_engine = typeof(Microsoft.ML.Attention.Tensors.Tensor).Assembly;
+
+    private static readonly Assembly s_pack = typeof(Microsoft.ML.Attention.Transforms.AttentionEncodeTransformer).Assembly;
 
     [TestMethod]
-    public void NamespacesOnlyReferenceLowerLayers()
+    public void EngineAssembly_ReferencesNoMLNetAssembly_AndThePackReferencesIt()
     {
+        Assert.AreEqual("Microsoft.ML.Attention.Engine", s_engine.GetName().Name);
+        string[] references = [.. s_engine.GetReferencedAssemblies().Select(a => a.Name!)];
+        Assert.IsFalse(references.Any(r => r.StartsWith("Microsoft.ML", StringComparison.Ordinal)), "engine references: " + string.Join(", ", references));
+        string[] packReferences = [.. s_pack.GetReferencedAssemblies().Select(a => a.Name!)];
+        CollectionAssert.Contains(packReferences, "Microsoft.ML.Attention.Engine");
+        CollectionAssert.Contains(packReferences, "Microsoft.ML.Data", "the checker must see the pack's ML.NET references, or it proves nothing");
+    }
+
+    [TestMethod]
+    [DataRow("engine")]
+    [DataRow("pack")]
+    public void NamespacesOnlyReferenceLowerLayers(string which)
+    {
+        Assembly assembly = which == "engine" ? s_engine : s_pack;
         var violations = new List<string>();
-        string path = typeof(Microsoft.ML.Attention.Tensors.Tensor).Assembly.Location;
-        using var stream = File.OpenRead(path);
+        using var stream = File.OpenRead(assembly.Location);
         using var pe = new PEReader(stream);
         MetadataReader md = pe.GetMetadataReader();
         foreach (TypeDefinitionHandle th in md.TypeDefinitions)
         {
             TypeDefinition type = md.GetTypeDefinition(th);
             string ns = OuterNamespace(md, type);
-            int level = Level(ns);
-            if (level < 0)
+            string name = md.GetString(type.Name);
+            if (ns.Length == 0 && md.GetString(Outer(md, type).Name).StartsWith('<') || ns.StartsWith("System.", StringComparison.Ordinal) || ns == "Microsoft.CodeAnalysis")
             {
+                continue; // compiler-generated: <Module>, <PrivateImplementationDetails> and its nested types, attributes the compiler embeds
+            }
+
+            int level = Level(ns == "Microsoft.ML" ? OwnCatalogs : ns);
+            if (level < 0 || (which == "engine") != s_engineLayers.Contains(s_layers[level]))
+            {
+                violations.Add($"{ns}.{name} is in no layer of the {which} assembly");
                 continue;
             }
 
             foreach (string referenced in ReferencedNamespaces(md, type, pe))
             {
                 int refLevel = Level(referenced);
-                bool mlnet = referenced == "Microsoft.ML" || (referenced.StartsWith("Microsoft.ML.", StringComparison.Ordinal) && !referenced.StartsWith("Microsoft.ML.Attention", StringComparison.Ordinal));
-                if (refLevel > level || (mlnet && s_layers[level] != "Transforms"))
+                bool mlnet = refLevel < 0 && (referenced == "Microsoft.ML" || referenced.StartsWith("Microsoft.ML.", StringComparison.Ordinal));
+                if (refLevel > level || (mlnet && s_layers[level] is not ("Transforms" or "Catalogs")))
                 {
-                    violations.Add($"{ns}.{md.GetString(type.Name)} → {referenced}");
+                    violations.Add($"{ns}.{name} → {referenced}");
                 }
             }
         }
 
-        Assert.AreEqual(0, violations.Distinct().Count(), "Upward or ML.NET references: " + string.Join("; ", violations.Distinct()));
+        Assert.AreEqual(0, violations.Distinct().Count(), "Upward, unplaced or ML.NET references: " + string.Join("; ", violations.Distinct()));
+    }
+
+    [TestMethod]
+    public void EverySourceFolder_IsALayer_AndDeclaresItsNamespace()
+    {
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Attention.MLNet.sln")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new AssertInconclusiveException("Not run from a checkout: no Attention.MLNet.sln above " + AppContext.BaseDirectory);
+        }
+
+        var problems = new List<string>();
+        int files = 0;
+        foreach ((string project, string[] layers) in new[] { ("Microsoft.ML.Attention.Engine", s_engineLayers), ("Microsoft.ML.Attention", s_layers.Except(s_engineLayers).ToArray()) })
+        {
+            string dir = Path.Combine(root, "src", project);
+            foreach (string file in Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}")))
+            {
+                files++;
+                string relative = Path.GetRelativePath(dir, file);
+                string folder = relative.Contains(Path.DirectorySeparatorChar) ? relative.Split(Path.DirectorySeparatorChar)[0] : "";
+                if (!layers.Contains(folder))
+                {
+                    problems.Add($"{project}/{relative}: folder '{folder}' is not a layer of {project} ({string.Join(", ", layers)})");
+                    continue;
+                }
+
+                string expected = folder == "Catalogs" ? "namespace Microsoft.ML;" : $"namespace {Prefix}{folder};";
+                if (!File.ReadLines(file).Any(l => l.Trim() == expected))
+                {
+                    problems.Add($"{project}/{relative}: expected '{expected}'");
+                }
+            }
+        }
+
+        Assert.IsGreaterThan(100, files, "the checker must see the sources");
+        Assert.AreEqual(0, problems.Count, string.Join("; ", problems));
     }
 
     [TestMethod]
     public void Checker_SeesTheReferencesItJudges()
     {
-        // Guard against a checker that sees nothing: Nn must be seen referring to Autograd and Tensors.
-        string path = typeof(Microsoft.ML.Attention.Tensors.Tensor).Assembly.Location;
-        using var stream = File.OpenRead(path);
-        using var pe = new PEReader(stream);
-        MetadataReader md = pe.GetMetadataReader();
-        TypeDefinition linear = md.TypeDefinitions.Select(md.GetTypeDefinition).Single(t => md.GetString(t.Name) == "Linear" && md.GetString(t.Namespace) == "Microsoft.ML.Attention.Nn");
-        var seen = ReferencedNamespaces(md, linear, pe).ToHashSet();
-        CollectionAssert.IsSubsetOf(new[] { "Microsoft.ML.Attention.Autograd", "Microsoft.ML.Attention.Tensors" }, seen.ToList());
+        // Guard against a checker that sees nothing: Nn must be seen referring to Autograd and Tensors, Transforms to
+        // Models and to ML.NET.
+        using (var stream = File.OpenRead(s_engine.Location))
+        using (var pe = new PEReader(stream))
+        {
+            MetadataReader md = pe.GetMetadataReader();
+            TypeDefinition linear = md.TypeDefinitions.Select(md.GetTypeDefinition).Single(t => md.GetString(t.Name) == "Linear" && md.GetString(t.Namespace) == "Microsoft.ML.Attention.Nn");
+            CollectionAssert.IsSubsetOf(new[] { "Microsoft.ML.Attention.Autograd", "Microsoft.ML.Attention.Tensors" }, ReferencedNamespaces(md, linear, pe).ToList());
+        }
+
+        using (var stream = File.OpenRead(s_pack.Location))
+        using (var pe = new PEReader(stream))
+        {
+            MetadataReader md = pe.GetMetadataReader();
+            TypeDefinition estimator = md.TypeDefinitions.Select(md.GetTypeDefinition).Single(t => md.GetString(t.Name) == "AttentionEncodeEstimator");
+            CollectionAssert.IsSubsetOf(new[] { "Microsoft.ML.Attention.Models", "Microsoft.ML.Data" }, ReferencedNamespaces(md, estimator, pe).ToList());
+        }
     }
+
+    /// <summary>How a reference to one of the pack's own types in namespace Microsoft.ML (a catalog) is told from ML.NET's.</summary>
+    private const string OwnCatalogs = "(own) Microsoft.ML";
 
     private static int Level(string ns)
     {
-        const string prefix = "Microsoft.ML.Attention.";
-        if (!ns.StartsWith(prefix, StringComparison.Ordinal))
+        if (ns == OwnCatalogs)
+        {
+            return Array.IndexOf(s_layers, "Catalogs");
+        }
+
+        if (!ns.StartsWith(Prefix, StringComparison.Ordinal))
         {
             return -1;
         }
 
-        string first = ns[prefix.Length..].Split('.')[0];
-        return Array.IndexOf(s_layers, first);
+        string first = ns[Prefix.Length..].Split('.')[0];
+        return first == "Catalogs" ? -1 : Array.IndexOf(s_layers, first);
     }
 
-    private static string OuterNamespace(MetadataReader md, TypeDefinition type)
+    private static TypeDefinition Outer(MetadataReader md, TypeDefinition type)
     {
         while (type.IsNested)
         {
             type = md.GetTypeDefinition(type.GetDeclaringType());
         }
 
-        return md.GetString(type.Namespace);
+        return type;
     }
+
+    private static string OuterNamespace(MetadataReader md, TypeDefinition type) => md.GetString(Outer(md, type).Namespace);
+
+    /// <summary>The namespace of a type defined in the assembly being checked, with its own catalogs told apart from ML.NET's namespace.</summary>
+    private static string OwnNamespace(MetadataReader md, TypeDefinition type) => OuterNamespace(md, type) is var ns && ns == "Microsoft.ML" ? OwnCatalogs : ns;
 
     private static IEnumerable<string> ReferencedNamespaces(MetadataReader md, TypeDefinition type, PEReader pe)
     {
@@ -135,13 +224,13 @@ public sealed class LayeringTests
                 TypeReference tr = md.GetTypeReference((TypeReferenceHandle)h);
                 return tr.ResolutionScope.Kind == HandleKind.TypeReference ? NamespaceOf(md, (EntityHandle)tr.ResolutionScope) : md.GetString(tr.Namespace);
             case HandleKind.TypeDefinition:
-                return OuterNamespace(md, md.GetTypeDefinition((TypeDefinitionHandle)h));
+                return OwnNamespace(md, md.GetTypeDefinition((TypeDefinitionHandle)h));
             case HandleKind.MemberReference:
                 return NamespaceOf(md, md.GetMemberReference((MemberReferenceHandle)h).Parent);
             case HandleKind.MethodDefinition:
-                return OuterNamespace(md, md.GetTypeDefinition(md.GetMethodDefinition((MethodDefinitionHandle)h).GetDeclaringType()));
+                return OwnNamespace(md, md.GetTypeDefinition(md.GetMethodDefinition((MethodDefinitionHandle)h).GetDeclaringType()));
             case HandleKind.FieldDefinition:
-                return OuterNamespace(md, md.GetTypeDefinition(md.GetFieldDefinition((FieldDefinitionHandle)h).GetDeclaringType()));
+                return OwnNamespace(md, md.GetTypeDefinition(md.GetFieldDefinition((FieldDefinitionHandle)h).GetDeclaringType()));
             case HandleKind.TypeSpecification:
                 return SignatureTypes(md, md.GetTypeSpecification((TypeSpecificationHandle)h).Signature).Select(t => NamespaceOf(md, t)).FirstOrDefault(n => n is not null && n.StartsWith("Microsoft.ML", StringComparison.Ordinal));
             case HandleKind.MethodSpecification:
