@@ -13,7 +13,7 @@ public sealed class AdditiveAttention : Module
     /// <summary>Creates the layer.</summary>
     public AdditiveAttention(int queryDim, int keyDim, int attentionDim, Random? random = null)
     {
-        random ??= new Random(0);
+        random ??= DefaultGenerator.Next();
         QueryProjection = RegisterModule("query_proj", new Linear(queryDim, attentionDim, bias: false, random: random));
         KeyProjection = RegisterModule("key_proj", new Linear(keyDim, attentionDim, random: random));
         Energy = RegisterModule("v", new Linear(attentionDim, 1, bias: false, random: random));

@@ -12,10 +12,10 @@ public sealed class AttentionPooling : Module
     /// <summary>Creates the layer.</summary>
     /// <param name="inputDim">Width D of the vectors pooled.</param>
     /// <param name="attentionDim">Width A of the hidden attention space.</param>
-    /// <param name="random">Initialization generator.</param>
+    /// <param name="random">Initialization generator; null takes <see cref="DefaultGenerator.Next"/>.</param>
     public AttentionPooling(int inputDim, int attentionDim, Random? random = null)
     {
-        random ??= new Random(0);
+        random ??= DefaultGenerator.Next();
         Projection = RegisterModule("proj", new Linear(inputDim, attentionDim, random: random));
         Context = RegisterParameter("context", Init.FanInUniform(random, attentionDim, attentionDim));
     }

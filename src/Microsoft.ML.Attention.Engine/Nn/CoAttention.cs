@@ -17,7 +17,7 @@ public sealed class CoAttention : Module
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dim);
         _dim = dim;
-        W = bilinear ? RegisterModule("W", new Linear(dim, dim, bias: false, random: random ?? new Random(0))) : null;
+        W = bilinear ? RegisterModule("W", new Linear(dim, dim, bias: false, random: random ?? DefaultGenerator.Next())) : null;
     }
 
     /// <summary>The bilinear map, or null for plain dot products.</summary>

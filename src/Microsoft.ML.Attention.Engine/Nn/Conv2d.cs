@@ -22,7 +22,7 @@ public sealed class Conv2d : Module<Tensor, Tensor>
             throw new ArgumentException($"Conv2d: {groups} groups must divide both {inChannels} input and {outChannels} output channels.", nameof(groups));
         }
 
-        random ??= new Random(0);
+        random ??= DefaultGenerator.Next();
         Stride = stride;
         Padding = padding;
         Groups = groups;

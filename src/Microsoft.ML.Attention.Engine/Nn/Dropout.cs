@@ -8,7 +8,9 @@ public sealed class Dropout : Module<Tensor, Tensor>
 {
     private readonly Random _random;
 
-    /// <summary>Creates the layer.</summary>
+    /// <summary>Creates the layer; its masks are drawn from <paramref name="random"/> (null: <see cref="DefaultGenerator.Next"/>, so no two layers share masks).</summary>
+    /// <param name="p">The drop probability, in [0, 1).</param>
+    /// <param name="random">The mask generator.</param>
     public Dropout(float p = 0.5f, Random? random = null)
     {
         if (p < 0f || p >= 1f)
@@ -17,7 +19,7 @@ public sealed class Dropout : Module<Tensor, Tensor>
         }
 
         P = p;
-        _random = random ?? new Random(0);
+        _random = random ?? DefaultGenerator.Next();
     }
 
     /// <summary>The drop probability.</summary>

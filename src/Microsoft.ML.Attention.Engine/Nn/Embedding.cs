@@ -19,7 +19,7 @@ public sealed class Embedding : Module<(int[] Ids, int[] Shape), Tensor>
             throw new ArgumentOutOfRangeException(nameof(paddingIndex), $"The padding index {pi} must be in [0, {numEmbeddings}).");
         }
 
-        random ??= new Random(0);
+        random ??= DefaultGenerator.Next();
         PaddingIndex = paddingIndex;
         Tensor w = Tensor.Randn(random, 1f, numEmbeddings, embeddingDim);
         if (paddingIndex is int p)

@@ -13,7 +13,7 @@ public sealed class LearnedPositionalEncoding : Module<Tensor, Tensor>
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dModel);
         MaxLength = maxLength;
         DModel = dModel;
-        Weight = RegisterParameter("weight", Tensor.Randn(random ?? new Random(0), 0.02f, maxLength, dModel));
+        Weight = RegisterParameter("weight", Tensor.Randn(random ?? DefaultGenerator.Next(), 0.02f, maxLength, dModel));
     }
 
     /// <summary>The longest sequence encoded.</summary>

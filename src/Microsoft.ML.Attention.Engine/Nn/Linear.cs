@@ -6,12 +6,12 @@ namespace Microsoft.ML.Attention.Nn;
 /// <summary>y = x·Wᵀ + b over the last dimension (PyTorch <c>nn.Linear</c>; parameters <c>weight</c> [out, in], <c>bias</c> [out]).</summary>
 public sealed class Linear : Module<Tensor, Tensor>
 {
-    /// <summary>Creates the layer with PyTorch's default initialization drawn from <paramref name="random"/>.</summary>
+    /// <summary>Creates the layer with PyTorch's default initialization drawn from <paramref name="random"/> (null: <see cref="DefaultGenerator.Next"/>).</summary>
     public Linear(int inFeatures, int outFeatures, bool bias = true, Random? random = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
-        random ??= new Random(0);
+        random ??= DefaultGenerator.Next();
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         Weight = RegisterParameter("weight", Init.FanInUniform(random, inFeatures, outFeatures, inFeatures));

@@ -26,7 +26,7 @@ public sealed class MultiheadAttention : Module
     /// <param name="bias">Biases on the input and output projections.</param>
     /// <param name="kdim">Key width (default E), for cross-attention.</param>
     /// <param name="vdim">Value width (default E), for cross-attention.</param>
-    /// <param name="random">Initialization and dropout generator.</param>
+    /// <param name="random">Initialization and dropout generator; null takes <see cref="DefaultGenerator.Next"/>.</param>
     public MultiheadAttention(int embedDim, int numHeads, float dropout = 0f, bool bias = true, int? kdim = null, int? vdim = null, Random? random = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(embedDim);
@@ -41,7 +41,7 @@ public sealed class MultiheadAttention : Module
             throw new ArgumentOutOfRangeException(nameof(dropout), $"Dropout must be in [0, 1); got {dropout}.");
         }
 
-        _random = random ?? new Random(0);
+        _random = random ?? DefaultGenerator.Next();
         EmbedDim = embedDim;
         NumHeads = numHeads;
         KeyDim = kdim ?? embedDim;

@@ -17,12 +17,12 @@ public sealed class MultiplicativeAttention : Module
     /// <param name="queryDim">Decoder state width.</param>
     /// <param name="keyDim">Encoder state width (must equal <paramref name="queryDim"/> for <see cref="LuongScore.Dot"/>).</param>
     /// <param name="attentionDim">Hidden width of the concat score (default: <paramref name="queryDim"/>).</param>
-    /// <param name="random">Initialization generator.</param>
+    /// <param name="random">Initialization generator; null takes <see cref="DefaultGenerator.Next"/>.</param>
     public MultiplicativeAttention(LuongScore score, int queryDim, int keyDim, int? attentionDim = null, Random? random = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(queryDim);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(keyDim);
-        random ??= new Random(0);
+        random ??= DefaultGenerator.Next();
         Score = score;
         _queryDim = queryDim;
         _keyDim = keyDim;

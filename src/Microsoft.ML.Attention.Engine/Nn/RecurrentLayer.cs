@@ -26,7 +26,7 @@ public abstract class RecurrentLayer : Module
             throw new ArgumentOutOfRangeException(nameof(dropout), $"Dropout must be in [0, 1); got {dropout}.");
         }
 
-        _random = random ?? new Random(0);
+        _random = random ?? DefaultGenerator.Next();
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         NumLayers = numLayers;

@@ -18,11 +18,11 @@ public sealed class TransformerEncoderLayer : Module
     /// <param name="activation">Feed-forward activation: <see cref="ActivationKind.Relu"/> (default) or <see cref="ActivationKind.Gelu"/>.</param>
     /// <param name="layerNormEps">Layer-norm epsilon.</param>
     /// <param name="normFirst">Pre-norm (normalize before each sub-block) instead of post-norm.</param>
-    /// <param name="random">Initialization and dropout generator.</param>
+    /// <param name="random">Initialization and dropout generator; null takes <see cref="DefaultGenerator.Next"/>.</param>
     public TransformerEncoderLayer(int dModel, int nHead, int dimFeedforward = 2048, float dropout = 0.1f, ActivationKind activation = ActivationKind.Relu,
         float layerNormEps = 1e-5f, bool normFirst = false, Random? random = null)
     {
-        random ??= new Random(0);
+        random ??= DefaultGenerator.Next();
         SelfAttention = RegisterModule("self_attn", new MultiheadAttention(dModel, nHead, dropout, random: random));
         Linear1 = RegisterModule("linear1", new Linear(dModel, dimFeedforward, random: random));
         FeedForwardDropout = RegisterModule("dropout", new Dropout(dropout, random));
