@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Tests.Support;
 using Microsoft.ML.Attention.Autograd;
 using Microsoft.ML.Attention.Tensors;
 
@@ -143,14 +144,42 @@ public sealed class AutogradTests
     {
         var gru = new Microsoft.ML.Attention.Nn.Gru(3, 4, bidirectional: true, random: new Random(4));
         Tensor x = Tensor.Randn(new Random(5), 1f, 2, 5, 3);
-        Tensor mask = Tensor.FromArray([1, 1, 1, 0, 0, 1, 1, 1, 1, 1], 2, 5);
+        Tensor mask = Tensor.FromArray([0, 0, 0, 1, 1, 0, 0, 0, 0, 0], 2, 5); // non-zero = padding, as everywhere in the pack
         using (GradMode.NoGrad())
         {
             CollectionAssert.AreEqual(gru.Forward(x, [3, 5]).Output.ToArray(), gru.Forward(x, mask).Output.ToArray());
         }
 
-        Tensor gap = Tensor.FromArray([1, 0, 1, 0, 0, 1, 1, 1, 1, 1], 2, 5);
+        Tensor gap = Tensor.FromArray([0, 1, 0, 1, 1, 0, 0, 0, 0, 0], 2, 5);
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => gru.Forward(x, gap)).Message, "Sequence 0");
+    }
+
+    [TestMethod]
+    public void Recurrent_TimeFirstPaddingMask_EqualsBatchFirst()
+    {
+        // The same weights read [T, B, F] with a [T, B] mask must give the batch-first result transposed: lengths 2, 5, 4.
+        float[] batchMask = [0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+        var batchFirst = new Microsoft.ML.Attention.Nn.Lstm(3, 4, numLayers: 2, bidirectional: true, random: new Random(6));
+        var timeFirst = new Microsoft.ML.Attention.Nn.Lstm(3, 4, numLayers: 2, bidirectional: true, batchFirst: false, random: new Random(7));
+        timeFirst.LoadStateDict(batchFirst.StateDict());
+        Tensor x = Tensor.Randn(new Random(8), 1f, 3, 5, 3);
+        float[] timeMask = new float[15];
+        for (int i = 0; i < 3; i++)
+        {
+            for (int s = 0; s < 5; s++)
+            {
+                timeMask[s * 3 + i] = batchMask[i * 5 + s];
+            }
+        }
+
+        using (GradMode.NoGrad())
+        {
+            var expected = batchFirst.Forward(x, Tensor.FromArray(batchMask, 3, 5));
+            var actual = timeFirst.Forward(x.Transpose(0, 1), Tensor.FromArray(timeMask, 5, 3));
+            Check.Close(expected.Output.Transpose(0, 1), actual.Output, "time-first output");
+            Check.Close(expected.Hidden, actual.Hidden, "final hidden state");
+            CollectionAssert.AreEqual(batchFirst.Forward(x, [2, 5, 4]).Output.ToArray(), expected.Output.ToArray(), "the mask says lengths 2, 5, 4");
+        }
     }
 
     [TestMethod]

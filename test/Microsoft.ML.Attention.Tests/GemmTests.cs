@@ -91,6 +91,7 @@ public sealed class GemmTests
     [DataRow(4096, 40, 8)]
     [DataRow(300, 64, 600)]
     [DataRow(8, 4200, 20)]
+    [DataRow(260, 4200, 20)] // shared panels with a second 4096-column block: its bias starts at column 4096
     public void Multiply_WithColumnBias_AddsTheBiasOnceOnEveryPath(int m, int n, int k)
     {
         // Serial, shared-panel, column-split and rows-of-B paths, several k blocks, edge tiles and k = 0: the bias is

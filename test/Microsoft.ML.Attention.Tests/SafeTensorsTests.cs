@@ -90,6 +90,8 @@ public sealed class SafeTensorsTests
         AssertRejected("{\"w\":{\"dtype\":\"F32\",\"shape\":[1000000,1000000],\"data_offsets\":[0,4]}}", "too large");
         AssertRejected("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,400]}}", "do not fit");
         AssertRejected("{\"w\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[0,8]}}", "C64");
+        // A negative begin whose span still has the tensor's size: only the sign check can refuse it.
+        AssertRejected("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[-4,0]}}", "data offsets [-4, 0)");
     }
 
     [TestMethod]

@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Tests.Support;
 using Microsoft.ML.Attention.Autograd;
 using Microsoft.ML.Attention.Tensors;
 using Microsoft.ML.Attention.Training;
@@ -54,6 +55,23 @@ public sealed class TrainingComponentTests
         double m = 0.9 * (0.1 * g1) + 0.1 * g2, v = 0.999 * (0.001 * g1 * g1) + 0.001 * g2 * g2;
         double expected = 0.9 - 0.1 * (m / (1 - 0.81)) / (Math.Sqrt(v / (1 - 0.999 * 0.999)) + 1e-8);
         Assert.AreEqual(expected, p.Item(), 1e-5);
+    }
+
+    [TestMethod]
+    public void AdamW_ThreeSteps_MatchPyTorch()
+    {
+        // Changing gradients over three steps: the decoupled decay must stay out of the moments, which the first step
+        // alone cannot show (there m/√v is the gradient's sign whatever is added to it).
+        var f = Fixture.Load("adamw_steps");
+        Tensor w = f["input.w"].Clone();
+        w.RequiresGrad = true;
+        var adamw = new AdamW([w], learningRate: 0.1f, weightDecay: 0.1f);
+        for (int step = 0; step < 3; step++)
+        {
+            w.Grad = f[$"input.grad{step}"].Clone();
+            adamw.Step();
+            Check.Close(f[$"output.w{step}"], w, $"AdamW after step {step + 1}", rtol: 1e-5f, atol: 1e-6f);
+        }
     }
 
     [TestMethod]

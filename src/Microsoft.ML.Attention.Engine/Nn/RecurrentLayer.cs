@@ -118,8 +118,9 @@ public abstract class RecurrentLayer : Module
     }
 
     /// <summary>
-    /// Runs the layers with the valid steps given by a padding mask [B, T] (batch-first) or [T, B] (time-first):
-    /// non-zero marks a real step. Each sequence's real steps must come first (right padding).
+    /// Runs the layers with the padded steps given by a padding mask [B, T] (batch-first) or [T, B] (time-first), in the
+    /// pack's one mask convention (as attention's key padding masks): non-zero marks padding, zero a real step. Each
+    /// sequence's real steps must come first (right padding).
     /// </summary>
     /// <exception cref="ArgumentException">The mask's shape does not match the input, or a sequence has a gap or no real step.</exception>
     public RecurrentOutput Forward(Tensor input, Tensor paddingMask, Tensor? initialHidden = null, Tensor? initialCell = null)
@@ -140,7 +141,7 @@ public abstract class RecurrentLayer : Module
             bool ended = false;
             for (int s = 0; s < t; s++)
             {
-                bool real = m[BatchFirst ? i * t + s : s * b + i] != 0f;
+                bool real = m[BatchFirst ? i * t + s : s * b + i] == 0f;
                 if (real && ended)
                 {
                     throw new ArgumentException($"Sequence {i} of the padding mask has a real step at {s} after padding; real steps must come first.", nameof(paddingMask));

@@ -32,6 +32,18 @@ public sealed class MultiheadAttentionParityTests
     }
 
     [TestMethod]
+    public void SeparateQueryKeyValue_OfTheModelWidth_MatchPyTorch()
+    {
+        // kdim = vdim = E: the packed in_proj_weight is sliced into query, key and value rows, in that order.
+        var f = Fixture.Load("mha_separate_qkv");
+        var mha = new MultiheadAttention(12, 3);
+        mha.LoadStateDict(f.Parameters());
+        Tensor q = f.Input("q"), k = f.Input("k"), v = f.Input("v");
+        AttentionResult r = mha.Forward(q, k, v, averageAttnWeights: false);
+        CompareAll(f, mha, r, [("q", q), ("k", k), ("v", v)]);
+    }
+
+    [TestMethod]
     public void FusedPath_WithoutWeights_MatchesPyTorchOutput_AndMaterializedGradients()
     {
         var f = Fixture.Load("mha_self_masks");

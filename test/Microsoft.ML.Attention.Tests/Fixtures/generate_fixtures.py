@@ -177,6 +177,30 @@ def main():
         module_case(name, layer, {"x": torch.randn(2, 6, 16), "key_padding_mask": enc_padding.float()},
                     lambda m, i: {"y": m(i["x"], src_key_padding_mask=enc_padding)})
 
+    # Separate query, key and value inputs of the model width: the packed in_proj_weight is sliced q | k | v
+    # (a swap of the key and value slices is invisible to self-attention, where all three are the same input).
+    separate = nn.MultiheadAttention(12, 3, batch_first=True)
+    randomize(separate)
+
+    def mha_separate(m, i):
+        y, w = m(i["q"], i["k"], i["v"], need_weights=True, average_attn_weights=False)
+        return {"y": y, "weights": w}
+
+    module_case("mha_separate_qkv", separate, {"q": torch.randn(2, 4, 12), "k": torch.randn(2, 6, 12), "v": torch.randn(2, 6, 12)}, mha_separate)
+
+    # AdamW over three steps with changing gradients: decoupled decay must not enter the moments (an L2 term in the
+    # gradient is invisible on step one, where m/sqrt(v) is the gradient's sign).
+    w = torch.randn(6, requires_grad=True)
+    record = {"input.w": w.detach().clone()}
+    adamw = torch.optim.AdamW([w], lr=0.1, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1)
+    for step in range(3):
+        g = torch.randn(6) * (step + 1)
+        w.grad = g.clone()
+        adamw.step()
+        record[f"input.grad{step}"] = g
+        record[f"output.w{step}"] = w.detach().clone()
+    save("adamw_steps", record)
+
 
 if __name__ == "__main__":
     main()

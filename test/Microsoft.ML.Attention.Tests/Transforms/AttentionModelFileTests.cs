@@ -208,6 +208,16 @@ public sealed class AttentionModelFileTests
             Rewrite(path, good, "manifest.json", Encoding.UTF8.GetBytes(manifest.ToJsonString()));
             var e = Assert.ThrowsExactly<NotSupportedException>(() => ml.Model.LoadWithAttention(path, out _));
             StringAssert.Contains(e.Message, "format version 2, written by a newer Microsoft.ML.Attention; this build reads up to version 1");
+
+            // Versions start at 1: a file claiming version 0 (or less) was never written by the pack.
+            foreach (int version in new[] { 0, -1 })
+            {
+                manifest["version"] = version;
+                Rewrite(path, good, "manifest.json", Encoding.UTF8.GetBytes(manifest.ToJsonString()));
+                var old = Assert.ThrowsExactly<InvalidDataException>(() => ml.Model.LoadWithAttention(path, out _), $"version {version}");
+                StringAssert.Contains(old.Message, "has no valid format version");
+                StringAssert.Contains(old.Message, path);
+            }
         }
         finally
         {
