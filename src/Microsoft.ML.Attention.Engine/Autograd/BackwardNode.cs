@@ -33,8 +33,6 @@ internal sealed class BackwardNode : GradFunction
         return backward(gradOutput);
     }
 
-    internal override void Apply(Tensor gradOutput) => Compute(gradOutput);
-
     internal override void Release()
     {
         _backward = null;

@@ -3,13 +3,31 @@ using System.Collections.Concurrent;
 namespace Microsoft.ML.Attention.Tensors;
 
 /// <summary>
-/// Exact-length pool of float buffers used by tensors created inside a <see cref="TensorScope"/>,
-/// so that a training step that repeats the same shapes reuses its buffers instead of allocating.
+/// Exact-length pool of float buffers used by tensors created inside a <see cref="TensorScope"/>, so that a training
+/// step that repeats the same shapes reuses its buffers instead of allocating. Bounded three ways: at most
+/// <see cref="MaxPerLength"/> buffers of one length, at most <see cref="MaxLengths"/> distinct lengths, and at most
+/// <see cref="MaxPooledBytes"/> held in all. A buffer returned past the per-length or byte bound is left to the garbage
+/// collector; a new length when the table is full empties the pool, so that the shapes of the current work take over.
 /// </summary>
 internal static class BufferPool
 {
-    private const int MaxPerLength = 64;
+    /// <summary>Most buffers kept of any one length.</summary>
+    internal const int MaxPerLength = 64;
+
+    /// <summary>Most distinct lengths kept (a run over ever-changing shapes must not grow the table without end).</summary>
+    internal const int MaxLengths = 2048;
+
+    /// <summary>Most bytes held by the pool in all (512 MiB).</summary>
+    internal const long MaxPooledBytes = 512L << 20;
+
     private static readonly ConcurrentDictionary<int, ConcurrentStack<float[]>> s_buckets = new();
+    private static long s_pooledFloats;
+
+    /// <summary>Floats held by the pool now.</summary>
+    internal static long PooledFloats => Interlocked.Read(ref s_pooledFloats);
+
+    /// <summary>Distinct lengths the pool keeps a stack for.</summary>
+    internal static int Lengths => s_buckets.Count;
 
     /// <summary>Rents a buffer of exactly <paramref name="length"/> floats; its contents are undefined.</summary>
     internal static float[] Rent(int length)
@@ -21,6 +39,7 @@ internal static class BufferPool
 
         if (s_buckets.TryGetValue(length, out ConcurrentStack<float[]>? stack) && stack.TryPop(out float[]? array))
         {
+            Interlocked.Add(ref s_pooledFloats, -array.Length);
             return array;
         }
 
@@ -34,10 +53,43 @@ internal static class BufferPool
             return;
         }
 
-        ConcurrentStack<float[]> stack = s_buckets.GetOrAdd(array.Length, static _ => new ConcurrentStack<float[]>());
-        if (stack.Count < MaxPerLength)
+        if (!s_buckets.TryGetValue(array.Length, out ConcurrentStack<float[]>? stack))
         {
-            stack.Push(array);
+            if (s_buckets.Count >= MaxLengths)
+            {
+                Clear();
+            }
+
+            stack = s_buckets.GetOrAdd(array.Length, static _ => new ConcurrentStack<float[]>());
+        }
+
+        if (stack.Count >= MaxPerLength)
+        {
+            return;
+        }
+
+        // Reserve the bytes first, so that concurrent returns cannot together pass the bound.
+        if (Interlocked.Add(ref s_pooledFloats, array.Length) * sizeof(float) > MaxPooledBytes)
+        {
+            Interlocked.Add(ref s_pooledFloats, -array.Length);
+            return;
+        }
+
+        stack.Push(array);
+    }
+
+    /// <summary>Drops every pooled buffer and length.</summary>
+    internal static void Clear()
+    {
+        foreach (int length in s_buckets.Keys)
+        {
+            if (s_buckets.TryRemove(length, out ConcurrentStack<float[]>? stack))
+            {
+                while (stack.TryPop(out float[]? array))
+                {
+                    Interlocked.Add(ref s_pooledFloats, -array.Length);
+                }
+            }
         }
     }
 }

@@ -13,9 +13,6 @@ public abstract class GradFunction
     /// <summary>The tensors this operation read that may need gradients.</summary>
     public abstract IReadOnlyList<Tensor> Inputs { get; }
 
-    /// <summary>Propagates <paramref name="gradOutput"/> to the inputs' gradients.</summary>
-    internal abstract void Apply(Tensor gradOutput);
-
     /// <summary>Frees what the operation saved for backward; a second backward through it then fails clearly.</summary>
     internal abstract void Release();
 }

@@ -1,0 +1,44 @@
+using Microsoft.ML.Attention.Tensors;
+
+namespace Microsoft.ML.Attention.Tests;
+
+/// <summary>The tensor buffer pool is a bounded cache: by distinct lengths and by bytes held.</summary>
+[TestClass]
+public sealed class BufferPoolTests
+{
+    [TestMethod]
+    public void ManyDistinctLengths_DoNotGrowThePoolWithoutBound()
+    {
+        for (int length = 1_000_001; length < 1_000_001 + 2 * BufferPool.MaxLengths; length += 2)
+        {
+            BufferPool.Return(new float[length % 1000 + length / 1000]);
+        }
+
+        for (int length = 1; length <= 3 * BufferPool.MaxLengths; length++)
+        {
+            BufferPool.Return(new float[length]);
+        }
+
+        Assert.IsLessThanOrEqualTo(BufferPool.MaxLengths, BufferPool.Lengths);
+        float[] seven = BufferPool.Rent(7);
+        BufferPool.Return(seven);
+        Assert.AreSame(seven, BufferPool.Rent(7), "a length of the current work is pooled again after the table was full");
+        BufferPool.Clear();
+    }
+
+    [TestMethod]
+    public void ReturnedBytes_StayWithinTheBudget()
+    {
+        const int length = 16 << 20; // 64 MiB each: nine are more than the 512 MiB budget
+        for (int i = 0; i < 9; i++)
+        {
+            BufferPool.Return(GC.AllocateUninitializedArray<float>(length));
+        }
+
+        Assert.IsLessThanOrEqualTo(BufferPool.MaxPooledBytes, BufferPool.PooledFloats * sizeof(float));
+        for (int i = 0; i < 9; i++)
+        {
+            Assert.HasCount(length, BufferPool.Rent(length)); // take them back out, so the pool does not keep them
+        }
+    }
+}
