@@ -78,6 +78,22 @@ public sealed class AttentionEncodeBehaviourTests
     }
 
     [TestMethod]
+    public void NonFiniteSteps_AreRefusedAtFitAndAtScoring_NamingColumnRowAndSlot()
+    {
+        var rows = Enumerable.Range(0, 20).Select(i => new VectorRow { Label = i % 2 == 0, Steps = [.. Enumerable.Range(0, 12).Select(j => (float)(i + j))] }).ToList();
+        var options = new AttentionEncodeOptions { StepSize = 3, ModelDimension = 8, Heads = 2, Layers = 1, FeedForwardDimension = 16, Epochs = 1, MaximumLength = 4 };
+        var ml = new MLContext(1);
+        var model = ml.Transforms.AttentionEncode(options.With("E", "Steps")).Fit(ml.Data.LoadFromEnumerable(rows));
+
+        rows[5].Steps[7] = float.NaN;
+        var atFit = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.AttentionEncode(options.With("E", "Steps")).Fit(ml.Data.LoadFromEnumerable(rows)));
+        StringAssert.Contains(atFit.Message, "row 5 of column 'Steps' holds NaN at slot 7 (step 2)");
+        rows[5].Steps[7] = float.PositiveInfinity;
+        var atScoring = Assert.ThrowsExactly<InvalidOperationException>(() => model.Transform(ml.Data.LoadFromEnumerable(rows)).GetColumn<float[]>("E").ToList());
+        StringAssert.Contains(atScoring.Message, "row 5 of column 'Steps' holds Infinity at slot 7");
+    }
+
+    [TestMethod]
     public void PlainModelSave_IsRefusedWithTheMethodToUse_WhileSaveWithAttentionIsAtomic()
     {
         var ml = new MLContext(1);
