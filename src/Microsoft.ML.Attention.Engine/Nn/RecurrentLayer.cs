@@ -72,6 +72,12 @@ public abstract class RecurrentLayer : Module
 
     private protected abstract bool HasCell { get; }
 
+    /// <summary>
+    /// Runs each direction step by step from autograd ops (the reference the fused kernel is tested against) instead
+    /// of as one fused operation. Default false.
+    /// </summary>
+    internal bool StepByStep { get; set; }
+
     /// <summary>Runs the layers over <paramref name="input"/>.</summary>
     /// <param name="input">[B, T, F] when batch-first, else [T, B, F].</param>
     /// <param name="lengths">Valid steps of each sequence (1 to T), or null when all have T.</param>
@@ -89,7 +95,8 @@ public abstract class RecurrentLayer : Module
         int b = x.Dims[0], t = x.Dims[1], h = HiddenSize, dirs = Bidirectional ? 2 : 1;
         CheckState(initialHidden, nameof(initialHidden), b);
         CheckState(initialCell, nameof(initialCell), b);
-        Tensor[]? masks = lengths is null ? null : StepMasks(lengths, b, t);
+        CheckLengths(lengths, b, t);
+        Tensor[]? masks = lengths is null || !StepByStep ? null : StepMasks(lengths, b, t);
         var finalH = new List<Tensor>();
         var finalC = new List<Tensor>();
         for (int l = 0; l < NumLayers; l++)
@@ -100,7 +107,9 @@ public abstract class RecurrentLayer : Module
                 int k = l * dirs + d;
                 Tensor h0 = initialHidden is null ? Tensor.Zeros(b, h) : Select(initialHidden, k);
                 Tensor c0 = initialCell is null ? Tensor.Zeros(b, h) : Select(initialCell, k);
-                (Tensor seq, Tensor hn, Tensor cn) = RunDirection(x, _weights[k], h0, c0, reverse: d == 1, masks);
+                (Tensor seq, Tensor hn, Tensor cn) = StepByStep
+                    ? RunDirection(x, _weights[k], h0, c0, reverse: d == 1, masks)
+                    : RunFused(x, _weights[k], h0, c0, reverse: d == 1, lengths);
                 outputs.Add(seq);
                 finalH.Add(hn);
                 finalC.Add(cn);
@@ -160,6 +169,15 @@ public abstract class RecurrentLayer : Module
     /// <summary>One step of the cell: gate pre-activations from input and state, and the new (h, c).</summary>
     private protected abstract (Tensor H, Tensor C) Step(Tensor inputGates, Tensor hiddenGates, Tensor h, Tensor c);
 
+    /// <summary>One direction as one fused operation: the input projections of all steps in one GEMM, then the kernel.</summary>
+    private (Tensor Sequence, Tensor H, Tensor C) RunFused(Tensor x, Tensor[] w, Tensor h, Tensor c, bool reverse, int[]? lengths)
+    {
+        int b = x.Dims[0], t = x.Dims[1], hs = HiddenSize;
+        Tensor xproj = x.Linear(w[0], w[2]);
+        Tensor y = Ops.RecurrentDirection(xproj, w[1], w[3], h, c, new RecurrentKernel.Shape(HasCell, b, t, hs, reverse, lengths));
+        return (y.Narrow(1, 0, t), y.Narrow(1, t, 1).Reshape(b, hs), y.Narrow(1, t + 1, 1).Reshape(b, hs));
+    }
+
     private (Tensor Sequence, Tensor H, Tensor C) RunDirection(Tensor x, Tensor[] w, Tensor h, Tensor c, bool reverse, Tensor[]? masks)
     {
         int b = x.Dims[0], t = x.Dims[1];
@@ -195,8 +213,13 @@ public abstract class RecurrentLayer : Module
         return (Ops.Stack(steps, 1), h, c);
     }
 
-    private static Tensor[] StepMasks(int[] lengths, int b, int t)
+    private static void CheckLengths(int[]? lengths, int b, int t)
     {
+        if (lengths is null)
+        {
+            return;
+        }
+
         if (lengths.Length != b)
         {
             throw new ArgumentException($"{lengths.Length} lengths were given for a batch of {b} sequences.", nameof(lengths));
@@ -209,7 +232,10 @@ public abstract class RecurrentLayer : Module
                 throw new ArgumentOutOfRangeException(nameof(lengths), $"Length {lengths[i]} of sequence {i} is outside [1, {t}].");
             }
         }
+    }
 
+    private static Tensor[] StepMasks(int[] lengths, int b, int t)
+    {
         var masks = new Tensor[t];
         for (int s = 0; s < t; s++)
         {
