@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark suites: ours and (when python3-torch is installed) PyTorch in the same run.
-#   build/bench.sh SUITE [ROUNDS]      SUITE: gemm | peak | attention | attention-parts | encoder | textload
+#   build/bench.sh SUITE [ROUNDS]      SUITE: gemm | peak | attention | attention-parts | encoder | recurrent | textload
 # Prints "RESULT <name> <value> <unit>" (best over ROUNDS fresh processes each, ours and PyTorch alternating)
 # and "RATIO <name> <ours-speed/pytorch-speed>" (above 1: we are faster).
 # PyTorch runs as ../shared/docs/pytorch-peer.md prescribes: OpenBLAS (not Debian's reference BLAS) with its
-# AVX-512 kernels, ATEN_CPU_CAPABILITY=avx512, the usual malloc thresholds, and 2 threads.
+# AVX-512 kernels, ATEN_CPU_CAPABILITY=avx512 (avx2 on a CPU without AVX-512), the usual malloc thresholds, and 2 threads.
 set -euo pipefail
-suite="${1:?usage: build/bench.sh SUITE [ROUNDS]   (suites: gemm, peak, attention, attention-parts, encoder, textload)}"
+suite="${1:?usage: build/bench.sh SUITE [ROUNDS]   (suites: gemm, peak, attention, attention-parts, encoder, recurrent, textload)}"
 rounds="${2:-3}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 perf="$root/test/Microsoft.ML.Attention.PerformanceTests"
@@ -20,6 +20,10 @@ if /usr/bin/python3 -c "import torch" >/dev/null 2>&1 && grep -q "^def $suite(" 
   [ -d /usr/lib/x86_64-linux-gnu/openblas-openmp ] || torch_ok=0
 fi
 
+# ATEN_CPU_CAPABILITY=avx512 dies with SIGILL on a CPU without AVX-512 (some machines here have only AVX2).
+capability=avx2
+grep -qw avx512f /proc/cpuinfo && capability=avx512
+
 raw="$(mktemp)"
 trap 'rm -f "$raw" "$raw.out"' EXIT
 for ((i = 0; i < rounds; i++)); do
@@ -28,7 +32,7 @@ for ((i = 0; i < rounds; i++)); do
   if [ "$torch_ok" = 1 ]; then
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
       LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
-      ATEN_CPU_CAPABILITY=avx512 OMP_NUM_THREADS=2 \
+      ATEN_CPU_CAPABILITY=$capability OMP_NUM_THREADS=2 \
       MALLOC_MMAP_THRESHOLD_=67108864 MALLOC_TRIM_THRESHOLD_=134217728 \
       /usr/bin/python3 "$root/build/torch_bench.py" "$suite" | grep '^RESULT' >>"$raw"
   fi

@@ -73,7 +73,22 @@ def encoder():
     result("encoder.layer_train_b32_s128.pytorch", sec * 1e3, "ms")
 
 
-SUITES = {"gemm": gemm, "attention": attention, "encoder": encoder}
+def recurrent():
+    torch.manual_seed(1)
+    x = torch.randn(960, 20, 100)
+    for name, rnn in (("bigru", torch.nn.GRU(100, 50, bidirectional=True, batch_first=True)),
+                      ("bilstm", torch.nn.LSTM(100, 50, bidirectional=True, batch_first=True))):
+        def step():
+            with torch.enable_grad():
+                rnn.zero_grad()
+                rnn(x)[0].sum().backward()
+        sec = best_seconds(step, rounds=3)
+        result(f"recurrent.{name}_train.pytorch", 960 / sec, "sequences/s")
+        sec = best_seconds(lambda: rnn(x), rounds=3)
+        result(f"recurrent.{name}_infer.pytorch", 960 / sec, "sequences/s")
+
+
+SUITES = {"gemm": gemm, "attention": attention, "encoder": encoder, "recurrent": recurrent}
 
 if __name__ == "__main__":
     with torch.no_grad():

@@ -33,10 +33,13 @@ public static class Program
                 case "encoder":
                     EncoderSuite.Run();
                     return 0;
+                case "recurrent":
+                    RecurrentSuite.Run();
+                    return 0;
                 case "textload":
                     return TextLoadSuite.Run();
                 default:
-                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, attention, attention-parts, encoder, textload.");
+                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, attention, attention-parts, encoder, recurrent, textload.");
                     return 2;
             }
         }
