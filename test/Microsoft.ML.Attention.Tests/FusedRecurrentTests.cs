@@ -15,15 +15,17 @@ namespace Microsoft.ML.Attention.Tests;
 public sealed class FusedRecurrentTests
 {
     [TestMethod]
-    [DataRow(false, true, true)]
-    [DataRow(false, false, true)]
-    [DataRow(true, true, true)]
-    [DataRow(true, false, false)]
-    public void Fused_EqualsStepByStep_OutputsStatesAndGradients(bool lstm, bool batchFirst, bool bidirectional)
+    [DataRow(false, true, true, 4)]
+    [DataRow(false, false, true, 4)]
+    [DataRow(true, true, true, 4)]
+    [DataRow(true, false, false, 4)]
+    [DataRow(false, true, true, 37)] // enough rows for the recurrence to split across cores
+    [DataRow(true, false, true, 40)]
+    public void Fused_EqualsStepByStep_OutputsStatesAndGradients(bool lstm, bool batchFirst, bool bidirectional, int b)
     {
-        const int b = 4, t = 7, f = 5, h = 6, layers = 2;
+        const int t = 7, f = 5, h = 6, layers = 2;
         int dirs = bidirectional ? 2 : 1;
-        int[] lengths = [7, 3, 5, 1];
+        int[] lengths = [.. Enumerable.Range(0, b).Select(i => new[] { 7, 3, 5, 1 }[i % 4])];
         (Tensor[] Values, Tensor[] Grads) Run(bool stepByStep)
         {
             RecurrentLayer rnn = lstm

@@ -1,3 +1,4 @@
+using System.Numerics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Microsoft.ML.Attention.Tensors;
@@ -10,8 +11,27 @@ namespace Microsoft.ML.Attention.Tensors;
 /// recurrent weights plus one elementwise pass over the gates; backward runs one GEMM per step for the state's gradient
 /// and one large GEMM for the recurrent weights' gradient over all steps.
 /// </summary>
-internal static class RecurrentKernel
+internal static unsafe class RecurrentKernel
 {
+    /// <summary>Rows per core below which one core runs the whole batch.</summary>
+    private const int MinRowsPerPart = 16;
+
+    /// <summary>
+    /// Sequences are independent through the whole recurrence, so each core runs its own share of the rows through all
+    /// steps (its own small serial GEMMs): one dispatch per call, not one per step.
+    /// </summary>
+    private static void ForRowRanges(int rows, Action<int, int> body)
+    {
+        int parts = Math.Clamp(rows / MinRowsPerPart, 1, CpuParallel.Degree);
+        if (parts == 1)
+        {
+            body(0, rows);
+            return;
+        }
+
+        CpuParallel.For(parts, p => body(rows * p / parts, rows * (p + 1) / parts));
+    }
+
     /// <summary>Shapes and options of one direction.</summary>
     /// <param name="Lstm">LSTM (4 gates, a cell state) or GRU (3 gates).</param>
     /// <param name="Batch">Sequences B.</param>
@@ -51,15 +71,29 @@ internal static class RecurrentKernel
     internal static void Forward(Shape s, ReadOnlySpan<float> xproj, ReadOnlySpan<float> whh, ReadOnlySpan<float> bhh,
         ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, Span<float> y, Saved? saved)
     {
-        int b = s.Batch, t = s.Steps, hs = s.Hidden, gw = s.GateWidth;
-        float[] h = h0.ToArray(), c = s.Lstm ? c0.ToArray() : [];
-        float[] hg = new float[b * gw], pre = new float[gw], hNew = new float[hs];
+        int lx = xproj.Length, lw = whh.Length, lb = bhh.Length, lh = h0.Length, lc = c0.Length, ly = y.Length;
+        fixed (float* px = xproj, pw = whh, pb = bhh, ph = h0, pc = c0, py = y)
+        {
+            nint x = (nint)px, w = (nint)pw, bias = (nint)pb, hInit = (nint)ph, cInit = (nint)pc, output = (nint)py;
+            ForRowRanges(s.Batch, (r0, r1) => ForwardRows(s, r0, r1,
+                new ReadOnlySpan<float>((float*)x, lx), new ReadOnlySpan<float>((float*)w, lw), new ReadOnlySpan<float>((float*)bias, lb),
+                new ReadOnlySpan<float>((float*)hInit, lh), new ReadOnlySpan<float>((float*)cInit, lc), new Span<float>((float*)output, ly), saved));
+        }
+    }
+
+    private static void ForwardRows(Shape s, int r0, int r1, ReadOnlySpan<float> xproj, ReadOnlySpan<float> whh, ReadOnlySpan<float> bhh,
+        ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, Span<float> y, Saved? saved)
+    {
+        int b = s.Batch, t = s.Steps, hs = s.Hidden, gw = s.GateWidth, rows = r1 - r0;
+        float[] h = h0.Slice(r0 * hs, rows * hs).ToArray(), c = s.Lstm ? c0.Slice(r0 * hs, rows * hs).ToArray() : [];
+        float[] hg = new float[rows * gw], pre = new float[gw], hNew = new float[hs];
         for (int k = 0; k < t; k++)
         {
             int step = s.StepAt(k);
-            Gemm.Multiply(false, true, b, gw, hs, h, hs, whh, hs, hg, gw, accumulate: false, bhh);
-            for (int i = 0; i < b; i++)
+            Gemm.MultiplySerial(false, true, rows, gw, hs, h, hs, whh, hs, hg, gw, accumulate: false);
+            for (int i = r0; i < r1; i++)
             {
+                int local = i - r0;
                 Span<float> output = y.Slice((i * (t + 2) + step) * hs, hs);
                 if (!s.Active(i, step))
                 {
@@ -68,8 +102,10 @@ internal static class RecurrentKernel
                     continue;
                 }
 
-                Span<float> hi = h.AsSpan(i * hs, hs);
-                ReadOnlySpan<float> xg = xproj.Slice((i * t + step) * gw, gw), hgi = hg.AsSpan(i * gw, gw);
+                Span<float> hi = h.AsSpan(local * hs, hs);
+                Span<float> hgi = hg.AsSpan(local * gw, gw);
+                TensorPrimitives.Add(hgi, bhh, hgi);
+                ReadOnlySpan<float> xg = xproj.Slice((i * t + step) * gw, gw);
                 Span<float> act = saved is null ? pre : saved.Activations.AsSpan().Slice((step * b + i) * gw, gw);
                 if (saved is not null)
                 {
@@ -78,7 +114,7 @@ internal static class RecurrentKernel
 
                 if (s.Lstm)
                 {
-                    Span<float> ci = c.AsSpan(i * hs, hs);
+                    Span<float> ci = c.AsSpan(local * hs, hs);
                     if (saved is not null)
                     {
                         ci.CopyTo(saved.CellBefore!.AsSpan().Slice((step * b + i) * hs, hs));
@@ -117,13 +153,13 @@ internal static class RecurrentKernel
             }
         }
 
-        for (int i = 0; i < b; i++)
+        for (int i = r0; i < r1; i++)
         {
-            h.AsSpan(i * hs, hs).CopyTo(y.Slice((i * (t + 2) + t) * hs, hs));
+            h.AsSpan((i - r0) * hs, hs).CopyTo(y.Slice((i * (t + 2) + t) * hs, hs));
             Span<float> cellOut = y.Slice((i * (t + 2) + t + 1) * hs, hs);
             if (s.Lstm)
             {
-                c.AsSpan(i * hs, hs).CopyTo(cellOut);
+                c.AsSpan((i - r0) * hs, hs).CopyTo(cellOut);
             }
             else
             {
@@ -141,90 +177,15 @@ internal static class RecurrentKernel
         Span<float> dxproj, Span<float> dwhh, Span<float> dbhh, Span<float> dh0, Span<float> dc0)
     {
         int b = s.Batch, t = s.Steps, hs = s.Hidden, gw = s.GateWidth;
-        float[] dh = new float[b * hs], dc = new float[b * hs], dhPrev = new float[b * hs], tmp = new float[hs], dOut = new float[hs];
-        float[] dHiddenGates = new float[t * b * gw];
-        for (int i = 0; i < b; i++)
-        {
-            dy.Slice((i * (t + 2) + t) * hs, hs).CopyTo(dh.AsSpan(i * hs, hs));
-            if (s.Lstm)
-            {
-                dy.Slice((i * (t + 2) + t + 1) * hs, hs).CopyTo(dc.AsSpan(i * hs, hs));
-            }
-        }
-
+        // Pooled inside the training step's scope: a fresh large array per call would be a large-object allocation each time.
+        Span<float> dHiddenGates = Tensor.Zeros(t, b, gw).AsSpan();
         dxproj.Clear();
-        for (int k = t - 1; k >= 0; k--)
+        int lw = whh.Length, ldy = dy.Length, ldx = dxproj.Length, ldh = dh0.Length, ldg = dHiddenGates.Length;
+        fixed (float* pw = whh, pdy = dy, pdx = dxproj, pdh = dh0, pdc = dc0, pdg = dHiddenGates)
         {
-            int step = s.StepAt(k);
-            Span<float> dhg = dHiddenGates.AsSpan(step * b * gw, b * gw);
-            for (int i = 0; i < b; i++)
-            {
-                if (!s.Active(i, step))
-                {
-                    continue; // state carried: its gradient passes through; the zero output has none
-                }
-
-                Span<float> dhi = dh.AsSpan(i * hs, hs);
-                TensorPrimitives.Add(dhi, dy.Slice((i * (t + 2) + step) * hs, hs), dOut);
-                ReadOnlySpan<float> act = saved.Activations.AsSpan().Slice((step * b + i) * gw, gw);
-                ReadOnlySpan<float> hBefore = saved.HiddenBefore.AsSpan().Slice((step * b + i) * hs, hs);
-                Span<float> dxg = dxproj.Slice((i * t + step) * gw, gw), dhgi = dhg.Slice(i * gw, gw);
-                if (s.Lstm)
-                {
-                    ReadOnlySpan<float> ig = act[..hs], fg = act.Slice(hs, hs), gg = act.Slice(2 * hs, hs), og = act.Slice(3 * hs, hs);
-                    ReadOnlySpan<float> tanhC = saved.TanhCell!.AsSpan().Slice((step * b + i) * hs, hs);
-                    ReadOnlySpan<float> cBefore = saved.CellBefore!.AsSpan().Slice((step * b + i) * hs, hs);
-                    Span<float> dci = dc.AsSpan(i * hs, hs);
-                    for (int j = 0; j < hs; j++)
-                    {
-                        float th = tanhC[j], o = og[j], dcTotal = dci[j] + dOut[j] * o * (1 - th * th);
-                        float iv = ig[j], fv = fg[j], gv = gg[j];
-                        dxg[j] = dcTotal * gv * iv * (1 - iv);
-                        dxg[hs + j] = dcTotal * cBefore[j] * fv * (1 - fv);
-                        dxg[2 * hs + j] = dcTotal * iv * (1 - gv * gv);
-                        dxg[3 * hs + j] = dOut[j] * th * o * (1 - o);
-                        dci[j] = dcTotal * fv;
-                    }
-
-                    dxg.CopyTo(dhgi);
-                    dhi.Clear();
-                }
-                else
-                {
-                    ReadOnlySpan<float> r = act[..hs], z = act.Slice(hs, hs), n = act.Slice(2 * hs, hs);
-                    ReadOnlySpan<float> hn = saved.NewGateHidden!.AsSpan().Slice((step * b + i) * hs, hs);
-                    for (int j = 0; j < hs; j++)
-                    {
-                        float g = dOut[j], zv = z[j], nv = n[j], rv = r[j];
-                        float dnPre = g * (1 - zv) * (1 - nv * nv);
-                        float dzPre = g * (hBefore[j] - nv) * zv * (1 - zv);
-                        float drPre = dnPre * hn[j] * rv * (1 - rv);
-                        dxg[j] = drPre;
-                        dxg[hs + j] = dzPre;
-                        dxg[2 * hs + j] = dnPre;
-                        dhgi[j] = drPre;
-                        dhgi[hs + j] = dzPre;
-                        dhgi[2 * hs + j] = dnPre * rv;
-                        tmp[j] = g * zv;
-                    }
-
-                    tmp.CopyTo(dhi); // the direct path h' = … + z ⊙ h; the gate paths are added below
-                }
-            }
-
-            // dh_before = dhg · W_hh + (direct terms, and the carried gradient of inactive rows, already in dh).
-            Gemm.Multiply(false, false, b, hs, gw, dhg, gw, whh, hs, dhPrev, hs, accumulate: false);
-            TensorPrimitives.Add(dh, dhPrev, dh);
-        }
-
-        dh.CopyTo(dh0);
-        if (s.Lstm)
-        {
-            dc.CopyTo(dc0);
-        }
-        else
-        {
-            dc0.Clear();
+            nint w = (nint)pw, gradY = (nint)pdy, gradX = (nint)pdx, gradH = (nint)pdh, gradC = (nint)pdc, gradGates = (nint)pdg;
+            ForRowRanges(b, (r0, r1) => BackwardRows(s, r0, r1, saved, new ReadOnlySpan<float>((float*)w, lw), new ReadOnlySpan<float>((float*)gradY, ldy),
+                new Span<float>((float*)gradX, ldx), new Span<float>((float*)gradGates, ldg), new Span<float>((float*)gradH, ldh), new Span<float>((float*)gradC, ldh)));
         }
 
         // dW_hh = Σ_steps dhgᵀ · h_before, over all T·B rows at once; db_hh = Σ dhg. Inactive rows have dhg = 0.
@@ -232,7 +193,151 @@ internal static class RecurrentKernel
         dbhh.Clear();
         for (int row = 0; row < t * b; row++)
         {
-            TensorPrimitives.Add(dbhh, dHiddenGates.AsSpan(row * gw, gw), dbhh);
+            TensorPrimitives.Add(dbhh, dHiddenGates.Slice(row * gw, gw), dbhh);
+        }
+    }
+
+    private static void BackwardRows(Shape s, int r0, int r1, Saved saved, ReadOnlySpan<float> whh, ReadOnlySpan<float> dy,
+        Span<float> dxproj, Span<float> dHiddenGates, Span<float> dh0, Span<float> dc0)
+    {
+        int b = s.Batch, t = s.Steps, hs = s.Hidden, gw = s.GateWidth, rows = r1 - r0;
+        float[] dh = new float[rows * hs], dc = new float[rows * hs], dhPrev = new float[rows * hs], dOut = new float[hs];
+        for (int i = r0; i < r1; i++)
+        {
+            dy.Slice((i * (t + 2) + t) * hs, hs).CopyTo(dh.AsSpan((i - r0) * hs, hs));
+            if (s.Lstm)
+            {
+                dy.Slice((i * (t + 2) + t + 1) * hs, hs).CopyTo(dc.AsSpan((i - r0) * hs, hs));
+            }
+        }
+
+        for (int k = t - 1; k >= 0; k--)
+        {
+            int step = s.StepAt(k);
+            // This step's gate gradients of rows r0…r1, contiguous in [T, B, G·H] (zero where a row is inactive).
+            Span<float> dhgRows = dHiddenGates.Slice((step * b + r0) * gw, rows * gw);
+            for (int i = r0; i < r1; i++)
+            {
+                int local = i - r0;
+                if (!s.Active(i, step))
+                {
+                    continue; // state carried: its gradient passes through; the zero output has none
+                }
+
+                Span<float> dhi = dh.AsSpan(local * hs, hs);
+                TensorPrimitives.Add(dhi, dy.Slice((i * (t + 2) + step) * hs, hs), dOut);
+                ReadOnlySpan<float> act = saved.Activations.AsSpan().Slice((step * b + i) * gw, gw);
+                ReadOnlySpan<float> hBefore = saved.HiddenBefore.AsSpan().Slice((step * b + i) * hs, hs);
+                Span<float> dxg = dxproj.Slice((i * t + step) * gw, gw), dhgi = dhgRows.Slice(local * gw, gw);
+                if (s.Lstm)
+                {
+                    ReadOnlySpan<float> ig = act[..hs], fg = act.Slice(hs, hs), gg = act.Slice(2 * hs, hs), og = act.Slice(3 * hs, hs);
+                    ReadOnlySpan<float> tanhC = saved.TanhCell!.AsSpan().Slice((step * b + i) * hs, hs);
+                    ReadOnlySpan<float> cBefore = saved.CellBefore!.AsSpan().Slice((step * b + i) * hs, hs);
+                    LstmCellBackward(ig, fg, gg, og, tanhC, cBefore, dOut, dc.AsSpan(local * hs, hs), dxg);
+                    dxg.CopyTo(dhgi);
+                    dhi.Clear(); // h' depends on h only through the gates: the GEMM below adds that
+                }
+                else
+                {
+                    ReadOnlySpan<float> r = act[..hs], z = act.Slice(hs, hs), n = act.Slice(2 * hs, hs);
+                    ReadOnlySpan<float> hn = saved.NewGateHidden!.AsSpan().Slice((step * b + i) * hs, hs);
+                    GruCellBackward(r, z, n, hn, hBefore, dOut, dxg, dhgi, dhi);
+                }
+            }
+
+            // dh_before = dhg · W_hh + (direct terms, and the carried gradient of inactive rows, already in dh).
+            Gemm.MultiplySerial(false, false, rows, hs, gw, dhgRows, gw, whh, hs, dhPrev, hs, accumulate: false);
+            TensorPrimitives.Add(dh, dhPrev, dh);
+        }
+
+        dh.CopyTo(dh0.Slice(r0 * hs, rows * hs));
+        if (s.Lstm)
+        {
+            dc.CopyTo(dc0.Slice(r0 * hs, rows * hs));
+        }
+        else
+        {
+            dc0.Slice(r0 * hs, rows * hs).Clear();
+        }
+    }
+
+    /// <summary>
+    /// LSTM gate gradients of one row: from the output gradient <paramref name="dOut"/> and the carried cell gradient
+    /// <paramref name="dc"/> (updated in place to the previous cell's) into the gate pre-activations <paramref name="dGates"/> (i, f, g, o).
+    /// </summary>
+    private static void LstmCellBackward(ReadOnlySpan<float> ig, ReadOnlySpan<float> fg, ReadOnlySpan<float> gg, ReadOnlySpan<float> og,
+        ReadOnlySpan<float> tanhC, ReadOnlySpan<float> cBefore, ReadOnlySpan<float> dOut, Span<float> dc, Span<float> dGates)
+    {
+        int hs = dc.Length, j = 0;
+        Span<float> di = dGates[..hs], df = dGates.Slice(hs, hs), dg = dGates.Slice(2 * hs, hs), dO = dGates.Slice(3 * hs, hs);
+        if (Vector.IsHardwareAccelerated)
+        {
+            var one = Vector<float>.One;
+            for (; j <= hs - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                Vector<float> th = new(tanhC[j..]), o = new(og[j..]), g = new(dOut[j..]), iv = new(ig[j..]), fv = new(fg[j..]), gv = new(gg[j..]);
+                Vector<float> dcTotal = new Vector<float>(dc[j..]) + g * o * (one - th * th);
+                (dcTotal * gv * iv * (one - iv)).CopyTo(di[j..]);
+                (dcTotal * new Vector<float>(cBefore[j..]) * fv * (one - fv)).CopyTo(df[j..]);
+                (dcTotal * iv * (one - gv * gv)).CopyTo(dg[j..]);
+                (g * th * o * (one - o)).CopyTo(dO[j..]);
+                (dcTotal * fv).CopyTo(dc[j..]);
+            }
+        }
+
+        for (; j < hs; j++)
+        {
+            float th = tanhC[j], o = og[j], dcTotal = dc[j] + dOut[j] * o * (1 - th * th);
+            float iv = ig[j], fv = fg[j], gv = gg[j];
+            di[j] = dcTotal * gv * iv * (1 - iv);
+            df[j] = dcTotal * cBefore[j] * fv * (1 - fv);
+            dg[j] = dcTotal * iv * (1 - gv * gv);
+            dO[j] = dOut[j] * th * o * (1 - o);
+            dc[j] = dcTotal * fv;
+        }
+    }
+
+    /// <summary>
+    /// GRU gate gradients of one row: into the input gate pre-activations <paramref name="dxg"/> (r, z, n), the recurrent
+    /// terms <paramref name="dhg"/> (the new gate's scaled by r), and the direct path into the previous state <paramref name="dh"/>.
+    /// </summary>
+    private static void GruCellBackward(ReadOnlySpan<float> r, ReadOnlySpan<float> z, ReadOnlySpan<float> n, ReadOnlySpan<float> hn,
+        ReadOnlySpan<float> hBefore, ReadOnlySpan<float> dOut, Span<float> dxg, Span<float> dhg, Span<float> dh)
+    {
+        int hs = dh.Length, j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var one = Vector<float>.One;
+            for (; j <= hs - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                Vector<float> g = new(dOut[j..]), zv = new(z[j..]), nv = new(n[j..]), rv = new(r[j..]);
+                Vector<float> dnPre = g * (one - zv) * (one - nv * nv);
+                Vector<float> dzPre = g * (new Vector<float>(hBefore[j..]) - nv) * zv * (one - zv);
+                Vector<float> drPre = dnPre * new Vector<float>(hn[j..]) * rv * (one - rv);
+                drPre.CopyTo(dxg[j..]);
+                dzPre.CopyTo(dxg[(hs + j)..]);
+                dnPre.CopyTo(dxg[(2 * hs + j)..]);
+                drPre.CopyTo(dhg[j..]);
+                dzPre.CopyTo(dhg[(hs + j)..]);
+                (dnPre * rv).CopyTo(dhg[(2 * hs + j)..]);
+                (g * zv).CopyTo(dh[j..]);
+            }
+        }
+
+        for (; j < hs; j++)
+        {
+            float g = dOut[j], zv = z[j], nv = n[j], rv = r[j];
+            float dnPre = g * (1 - zv) * (1 - nv * nv);
+            float dzPre = g * (hBefore[j] - nv) * zv * (1 - zv);
+            float drPre = dnPre * hn[j] * rv * (1 - rv);
+            dxg[j] = drPre;
+            dxg[hs + j] = dzPre;
+            dxg[2 * hs + j] = dnPre;
+            dhg[j] = drPre;
+            dhg[hs + j] = dzPre;
+            dhg[2 * hs + j] = dnPre * rv;
+            dh[j] = g * zv; // the direct path h' = … + z ⊙ h; the gate paths are added by the caller's GEMM
         }
     }
 }

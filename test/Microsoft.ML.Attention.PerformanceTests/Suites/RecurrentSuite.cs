@@ -29,7 +29,7 @@ internal static class RecurrentSuite
                     using TensorScope scope = TensorScope.Begin();
                     rnn.ZeroGrad();
                     rnn.Forward(x).Output.Sum().Backward();
-                }, rounds: 3);
+                }, rounds: 3, roundSeconds: 1.0); // a longer warm-up: the JIT tiers up the kernels first
                 Timing.Result($"recurrent.{name}_train{suffix}.ours", 960 / train, "sequences/s");
                 double infer = Timing.BestSeconds(() =>
                 {
@@ -38,7 +38,7 @@ internal static class RecurrentSuite
                     {
                         rnn.Forward(x);
                     }
-                }, rounds: 3);
+                }, rounds: 3, roundSeconds: 1.0); // a longer warm-up: the JIT tiers up the kernels first
                 Timing.Result($"recurrent.{name}_infer{suffix}.ours", 960 / infer, "sequences/s");
             }
         }
