@@ -75,6 +75,23 @@ public sealed class TrainingComponentTests
     }
 
     [TestMethod]
+    public void EarlyStopping_KeepsTheBestWeights_CountsPatience_AndStopsOnDivergence()
+    {
+        var layer = new Microsoft.ML.Attention.Nn.Linear(2, 2, random: new Random(1));
+        var stopping = new EarlyStopping(layer, patience: 2);
+        Assert.IsTrue(stopping.Report(1.0));
+        float[] best = layer.Weight.ToArray();
+        layer.Weight.AsSpan().Fill(9f);
+        Assert.IsFalse(stopping.Report(1.5));
+        Assert.IsFalse(stopping.ShouldStop);
+        Assert.IsFalse(stopping.Report(1.0), "equal is no improvement");
+        Assert.IsTrue(stopping.ShouldStop);
+        stopping.RestoreBest();
+        CollectionAssert.AreEqual(best, layer.Weight.ToArray());
+        StringAssert.Contains(Assert.ThrowsExactly<ArithmeticException>(() => stopping.Report(double.NaN)).Message, "diverged");
+    }
+
+    [TestMethod]
     public void ClipGradNorm_ScalesToMaxNorm_AndStopsOnNaN()
     {
         Tensor a = Param(0f), b = Param(0f);

@@ -42,9 +42,7 @@ public static class AttentionEncoderTrainer
         bool classify = outputs > 1;
         var crossEntropy = new CrossEntropyLoss();
         var mse = new MseLoss();
-        double best = double.PositiveInfinity;
-        Dictionary<string, float[]>? bestState = null;
-        int stale = 0;
+        var stopping = new EarlyStopping(model, options.EarlyStoppingPatience);
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             model.Train();
@@ -68,34 +66,15 @@ public static class AttentionEncoderTrainer
 
             double trainLoss = total / train.Length;
             double? validationLoss = validation.Length > 0 ? Evaluate(model, data, validation, classify, options.BatchSize, crossEntropy, mse) : null;
-            double score = validationLoss ?? trainLoss;
-            bool improved = score < best - 1e-6;
-            if (improved)
-            {
-                best = score;
-                stale = 0;
-                bestState = model.StateDict().ToDictionary(p => p.Key, p => p.Value.ToArray());
-            }
-            else
-            {
-                stale++;
-            }
-
+            bool improved = stopping.Report(validationLoss ?? trainLoss);
             progress?.Invoke(new EpochReport(epoch, options.Epochs, trainLoss, validationLoss, improved));
-            if (validation.Length > 0 && stale >= options.EarlyStoppingPatience)
+            if (validation.Length > 0 && stopping.ShouldStop)
             {
                 break;
             }
         }
 
-        if (bestState is not null)
-        {
-            // By name, never by position: the state dictionary's order is not part of its contract.
-            foreach ((string name, Tensor t) in model.StateDict())
-            {
-                bestState[name].CopyTo(t.AsSpan());
-            }
-        }
+        stopping.RestoreBest(); // by name, never by position: the state dictionary's order is not part of its contract
 
         model.Eval();
         return model;
