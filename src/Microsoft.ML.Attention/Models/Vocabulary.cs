@@ -43,12 +43,15 @@ public sealed class Vocabulary
     /// <summary>Number of ids, markers included.</summary>
     public int Count => Words.Count;
 
-    /// <summary>The <paramref name="size"/> − 2 most frequent words of <paramref name="documents"/>, after the two markers.</summary>
-    public static Vocabulary Build(IEnumerable<string[]> documents, int size)
+    /// <summary>
+    /// The <paramref name="size"/> − 2 most frequent words of <paramref name="documents"/> seen at least
+    /// <paramref name="minimumCount"/> times, after the two markers.
+    /// </summary>
+    public static Vocabulary Build(IEnumerable<IEnumerable<string>> documents, int size, int minimumCount = 1)
     {
         ArgumentNullException.ThrowIfNull(documents);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (string[] doc in documents)
+        foreach (IEnumerable<string> doc in documents)
         {
             foreach (string w in doc)
             {
@@ -56,7 +59,7 @@ public sealed class Vocabulary
             }
         }
 
-        IEnumerable<string> top = counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(Math.Max(0, size - 2)).Select(kv => kv.Key);
+        IEnumerable<string> top = counts.Where(kv => kv.Value >= minimumCount).OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(Math.Max(0, size - 2)).Select(kv => kv.Key);
         return new Vocabulary(["<pad>", "<unk>", .. top]);
     }
 

@@ -1,0 +1,151 @@
+namespace Microsoft.ML.Attention.Models;
+
+/// <summary>
+/// A hierarchical attention network (Yang et al., 2016): its architecture, how documents become sentences of words,
+/// and how it is trained. Every default is a public constant of <see cref="Defaults"/>; <see cref="Validate"/> names the
+/// first option out of range.
+/// </summary>
+public sealed class HierarchicalAttentionOptions
+{
+    /// <summary>The defaults of <see cref="HierarchicalAttentionOptions"/>.</summary>
+    public static class Defaults
+    {
+        /// <summary>Word embedding width.</summary>
+        public const int EmbeddingDimension = 100;
+
+        /// <summary>State width of each direction of the word and sentence encoders.</summary>
+        public const int HiddenSize = 50;
+
+        /// <summary>Width of the attention spaces (word and sentence).</summary>
+        public const int AttentionDimension = 100;
+
+        /// <summary>Dropout on the embeddings, the sentence vectors and the document vector in training.</summary>
+        public const float Dropout = 0.3f;
+
+        /// <summary>Most passes over the training data.</summary>
+        public const int Epochs = 10;
+
+        /// <summary>Documents per training step.</summary>
+        public const int BatchSize = 64;
+
+        /// <summary>Peak AdamW learning rate (reached after the warm-up, then a cosine decay).</summary>
+        public const float LearningRate = 2e-3f;
+
+        /// <summary>AdamW decoupled weight decay.</summary>
+        public const float WeightDecay = 1e-4f;
+
+        /// <summary>Share of the training steps spent warming the learning rate up.</summary>
+        public const float WarmupFraction = 0.05f;
+
+        /// <summary>Largest global gradient norm before a step.</summary>
+        public const float GradientClipNorm = 5f;
+
+        /// <summary>Share of the documents held out for early stopping.</summary>
+        public const float ValidationFraction = 0.1f;
+
+        /// <summary>Epochs without validation improvement before training stops.</summary>
+        public const int EarlyStoppingPatience = 2;
+
+        /// <summary>Sentences kept per document (the rest is cut).</summary>
+        public const int MaximumSentences = 30;
+
+        /// <summary>Words kept per sentence (the rest is cut).</summary>
+        public const int MaximumWords = 40;
+
+        /// <summary>Times a word must occur in the training documents to enter the vocabulary.</summary>
+        public const int MinimumWordCount = 3;
+
+        /// <summary>Most ids in the vocabulary, padding and unknown markers included.</summary>
+        public const int MaximumVocabularySize = 50000;
+    }
+
+    /// <summary>Word embedding width. Default 100.</summary>
+    public int EmbeddingDimension { get; set; } = Defaults.EmbeddingDimension;
+
+    /// <summary>State width of each direction of both encoders (their outputs are twice as wide). Default 50.</summary>
+    public int HiddenSize { get; set; } = Defaults.HiddenSize;
+
+    /// <summary>Width of the word and sentence attention spaces. Default 100.</summary>
+    public int AttentionDimension { get; set; } = Defaults.AttentionDimension;
+
+    /// <summary>The encoders' recurrent cell. Default GRU.</summary>
+    public RecurrentCell Cell { get; set; } = RecurrentCell.Gru;
+
+    /// <summary>Dropout in training, in [0, 1). Default 0.3.</summary>
+    public float Dropout { get; set; } = Defaults.Dropout;
+
+    /// <summary>Most passes over the training data. Default 10.</summary>
+    public int Epochs { get; set; } = Defaults.Epochs;
+
+    /// <summary>Documents per training step. Default 64.</summary>
+    public int BatchSize { get; set; } = Defaults.BatchSize;
+
+    /// <summary>Peak AdamW learning rate. Default 2e-3.</summary>
+    public float LearningRate { get; set; } = Defaults.LearningRate;
+
+    /// <summary>AdamW decoupled weight decay. Default 1e-4.</summary>
+    public float WeightDecay { get; set; } = Defaults.WeightDecay;
+
+    /// <summary>Share of the planned steps spent warming the learning rate up linearly, before a cosine decay to 0. Default 0.05.</summary>
+    public float WarmupFraction { get; set; } = Defaults.WarmupFraction;
+
+    /// <summary>Largest global gradient norm before a step (0 = no clipping). Default 5.</summary>
+    public float GradientClipNorm { get; set; } = Defaults.GradientClipNorm;
+
+    /// <summary>Share of the documents held out for early stopping (0 = none). Default 0.1.</summary>
+    public float ValidationFraction { get; set; } = Defaults.ValidationFraction;
+
+    /// <summary>Epochs without validation improvement before training stops. Default 2.</summary>
+    public int EarlyStoppingPatience { get; set; } = Defaults.EarlyStoppingPatience;
+
+    /// <summary>Sentences kept per document; later ones are cut. Default 30.</summary>
+    public int MaximumSentences { get; set; } = Defaults.MaximumSentences;
+
+    /// <summary>Words kept per sentence; later ones are cut. Default 40.</summary>
+    public int MaximumWords { get; set; } = Defaults.MaximumWords;
+
+    /// <summary>Words are lower-cased before lookup. Default true.</summary>
+    public bool LowerCase { get; set; } = true;
+
+    /// <summary>Times a word must occur in the training documents to enter the vocabulary. Default 3.</summary>
+    public int MinimumWordCount { get; set; } = Defaults.MinimumWordCount;
+
+    /// <summary>Most ids in the vocabulary, padding and unknown markers included. Default 50000.</summary>
+    public int MaximumVocabularySize { get; set; } = Defaults.MaximumVocabularySize;
+
+    /// <summary>Training seed; null draws one from the caller's generator. Default null.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>A copy, so that changes to the caller's object do not reach a trainer or a model.</summary>
+    internal HierarchicalAttentionOptions Clone() => (HierarchicalAttentionOptions)MemberwiseClone();
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range and what it must be.</summary>
+    internal void Validate()
+    {
+        Check(EmbeddingDimension > 0, nameof(EmbeddingDimension), $"EmbeddingDimension ({EmbeddingDimension}) must be positive.");
+        Check(HiddenSize > 0, nameof(HiddenSize), $"HiddenSize ({HiddenSize}) must be positive.");
+        Check(AttentionDimension > 0, nameof(AttentionDimension), $"AttentionDimension ({AttentionDimension}) must be positive.");
+        Check(Enum.IsDefined(Cell), nameof(Cell), $"Cell ({Cell}) must be Gru or Lstm.");
+        Check(Dropout >= 0 && Dropout < 1, nameof(Dropout), $"Dropout ({Dropout}) must be in [0, 1).");
+        Check(Epochs > 0, nameof(Epochs), $"Epochs ({Epochs}) must be positive.");
+        Check(BatchSize > 0, nameof(BatchSize), $"BatchSize ({BatchSize}) must be positive.");
+        Check(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), $"LearningRate ({LearningRate}) must be positive and finite.");
+        Check(WeightDecay >= 0 && float.IsFinite(WeightDecay), nameof(WeightDecay), $"WeightDecay ({WeightDecay}) must be non-negative and finite.");
+        Check(WarmupFraction >= 0 && WarmupFraction < 1, nameof(WarmupFraction), $"WarmupFraction ({WarmupFraction}) must be in [0, 1).");
+        Check(GradientClipNorm >= 0 && float.IsFinite(GradientClipNorm), nameof(GradientClipNorm), $"GradientClipNorm ({GradientClipNorm}) must be non-negative and finite (0 = no clipping).");
+        Check(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), $"ValidationFraction ({ValidationFraction}) must be in [0, 1).");
+        Check(EarlyStoppingPatience > 0, nameof(EarlyStoppingPatience), $"EarlyStoppingPatience ({EarlyStoppingPatience}) must be positive.");
+        Check(MaximumSentences > 0, nameof(MaximumSentences), $"MaximumSentences ({MaximumSentences}) must be positive.");
+        Check(MaximumWords > 0, nameof(MaximumWords), $"MaximumWords ({MaximumWords}) must be positive.");
+        Check(MinimumWordCount > 0, nameof(MinimumWordCount), $"MinimumWordCount ({MinimumWordCount}) must be positive.");
+        Check(MaximumVocabularySize > 2, nameof(MaximumVocabularySize), $"MaximumVocabularySize ({MaximumVocabularySize}) must exceed 2 (padding and unknown markers).");
+    }
+
+    private static void Check(bool ok, string name, string message)
+    {
+        if (!ok)
+        {
+            throw new ArgumentOutOfRangeException(name, $"HierarchicalAttentionOptions.{name}: {message}");
+        }
+    }
+}

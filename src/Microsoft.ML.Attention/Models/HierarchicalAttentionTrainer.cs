@@ -1,0 +1,99 @@
+using Microsoft.ML.Attention.Autograd;
+using Microsoft.ML.Attention.Tensors;
+using Microsoft.ML.Attention.Training;
+
+namespace Microsoft.ML.Attention.Models;
+
+/// <summary>
+/// Trains a <see cref="HierarchicalAttentionModel"/> with cross-entropy, AdamW under a warm-up + cosine schedule,
+/// gradient clipping, batches bucketed by document shape, and early stopping on a held-out split (the best epoch's
+/// weights are kept). Deterministic given the generator's state.
+/// </summary>
+public static class HierarchicalAttentionTrainer
+{
+    /// <summary>Builds and trains the model; <paramref name="progress"/> hears about every epoch.</summary>
+    /// <param name="options">The options, validated.</param>
+    /// <param name="vocabularySize">Token ids the documents use.</param>
+    /// <param name="classes">Classes (2 or more); labels are 0…classes−1.</param>
+    /// <param name="data">The training documents.</param>
+    /// <param name="random">The generator for initialization, the split, batching and dropout.</param>
+    /// <param name="progress">Called after every epoch, or null.</param>
+    public static HierarchicalAttentionModel Train(HierarchicalAttentionOptions options, int vocabularySize, int classes, DocumentDataset data, Random random, Action<EpochReport>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(random);
+        if (data.Count == 0)
+        {
+            throw new ArgumentException("There are no training documents.", nameof(data));
+        }
+
+        if (data.Labels.Any(l => l < 0 || l >= classes))
+        {
+            throw new ArgumentException($"A label is outside 0…{classes - 1}.", nameof(data));
+        }
+
+        var model = new HierarchicalAttentionModel(options, vocabularySize, classes, random);
+        int[] order = [.. Enumerable.Range(0, data.Count)];
+        random.Shuffle(order);
+        int held = options.ValidationFraction > 0 ? (int)Math.Round(data.Count * options.ValidationFraction) : 0;
+        held = held >= data.Count ? 0 : held;
+        int[] validation = order[..held], train = order[held..];
+        int stepsPerEpoch = (train.Length + options.BatchSize - 1) / options.BatchSize;
+        int totalSteps = Math.Max(1, stepsPerEpoch * options.Epochs);
+        var schedule = new LearningRateSchedule(options.LearningRate, (int)(totalSteps * options.WarmupFraction), totalSteps);
+        var optimizer = new AdamW(model.Parameters(), options.LearningRate, weightDecay: options.WeightDecay);
+        var loss = new CrossEntropyLoss();
+        var stopping = new EarlyStopping(model, options.EarlyStoppingPatience);
+        int step = 0;
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            model.Train();
+            double total = 0;
+            foreach (int[] rows in data.Buckets(train, options.BatchSize, random))
+            {
+                using TensorScope scope = TensorScope.Begin();
+                schedule.Apply(optimizer, step++);
+                optimizer.ZeroGrad();
+                Tensor value = loss.Forward(model.Forward(data.Batch(rows)).Logits, [.. rows.Select(r => data.Labels[r])]);
+                value.Backward();
+                if (options.GradientClipNorm > 0)
+                {
+                    GradientClipping.ClipGradNorm(model.Parameters(), options.GradientClipNorm);
+                }
+
+                optimizer.Step();
+                total += value.Item() * rows.Length;
+            }
+
+            double trainLoss = total / train.Length;
+            double? validationLoss = validation.Length > 0 ? Evaluate(model, data, validation, options.BatchSize, loss) : null;
+            bool improved = stopping.Report(validationLoss ?? trainLoss);
+            progress?.Invoke(new EpochReport(epoch, options.Epochs, trainLoss, validationLoss, improved));
+            if (validation.Length > 0 && stopping.ShouldStop)
+            {
+                break;
+            }
+        }
+
+        stopping.RestoreBest();
+        model.Eval();
+        return model;
+    }
+
+    private static double Evaluate(HierarchicalAttentionModel model, DocumentDataset data, int[] rows, int batchSize, CrossEntropyLoss loss)
+    {
+        model.Eval();
+        double total = 0;
+        using (GradMode.NoGrad())
+        {
+            foreach (int[] batch in data.Buckets(rows, batchSize, random: null))
+            {
+                using TensorScope scope = TensorScope.Begin();
+                total += loss.Forward(model.Forward(data.Batch(batch)).Logits, [.. batch.Select(r => data.Labels[r])]).Item() * batch.Length;
+            }
+        }
+
+        return total / rows.Length;
+    }
+}
