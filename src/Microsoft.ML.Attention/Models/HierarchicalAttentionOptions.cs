@@ -10,6 +10,12 @@ public sealed class HierarchicalAttentionOptions
     /// <summary>The defaults of <see cref="HierarchicalAttentionOptions"/>.</summary>
     public static class Defaults
     {
+        /// <summary>The document text column.</summary>
+        public const string TextColumnName = "Text";
+
+        /// <summary>The label column.</summary>
+        public const string LabelColumnName = "Label";
+
         /// <summary>Word embedding width.</summary>
         public const int EmbeddingDimension = 100;
 
@@ -58,6 +64,27 @@ public sealed class HierarchicalAttentionOptions
         /// <summary>Most ids in the vocabulary, padding and unknown markers included.</summary>
         public const int MaximumVocabularySize = 50000;
     }
+
+    /// <summary>The document text column (String): sentences and words are found by <see cref="DocumentTokenizer"/>. Default "Text".</summary>
+    public string TextColumnName { get; set; } = Defaults.TextColumnName;
+
+    /// <summary>The label column: a key (classes, e.g. from <c>MapValueToKey</c>). Default "Label".</summary>
+    public string LabelColumnName { get; set; } = Defaults.LabelColumnName;
+
+    /// <summary>An extra output column with the attention weight of every sentence (variable-size vector), or null. Default null.</summary>
+    public string? SentenceAttentionColumnName { get; set; }
+
+    /// <summary>An extra output column with the sentences the sentence weights refer to (their words joined by spaces), or null. Default null.</summary>
+    public string? SentencesColumnName { get; set; }
+
+    /// <summary>
+    /// An extra output column with the attention weight of every word within its sentence, sentence after sentence (a
+    /// variable-size vector; each sentence's weights sum to 1), or null. Default null.
+    /// </summary>
+    public string? WordAttentionColumnName { get; set; }
+
+    /// <summary>An extra output column with the words the word weights refer to, in the same order, or null. Default null.</summary>
+    public string? WordsColumnName { get; set; }
 
     /// <summary>Word embedding width. Default 100.</summary>
     public int EmbeddingDimension { get; set; } = Defaults.EmbeddingDimension;
@@ -122,6 +149,11 @@ public sealed class HierarchicalAttentionOptions
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range and what it must be.</summary>
     internal void Validate()
     {
+        Check(!string.IsNullOrWhiteSpace(TextColumnName), nameof(TextColumnName), "must name a column.");
+        Check(!string.IsNullOrWhiteSpace(LabelColumnName), nameof(LabelColumnName), "must name a column.");
+        string[] outputs = [.. new[] { "Score", "PredictedLabel", SentenceAttentionColumnName, SentencesColumnName, WordAttentionColumnName, WordsColumnName }.OfType<string>()];
+        Check(outputs.Distinct(StringComparer.Ordinal).Count() == outputs.Length && outputs.All(n => n.Trim().Length > 0), nameof(SentenceAttentionColumnName),
+            $"the output columns ({string.Join(", ", outputs.Select(n => $"'{n}'"))}) must have different, non-empty names.");
         Check(EmbeddingDimension > 0, nameof(EmbeddingDimension), $"EmbeddingDimension ({EmbeddingDimension}) must be positive.");
         Check(HiddenSize > 0, nameof(HiddenSize), $"HiddenSize ({HiddenSize}) must be positive.");
         Check(AttentionDimension > 0, nameof(AttentionDimension), $"AttentionDimension ({AttentionDimension}) must be positive.");

@@ -65,7 +65,7 @@ public sealed class AttentionEncodeTransformer : ITransformer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new AttentionEncodeDataView(input, new AttentionEncodeMapper(this, input.Schema));
+        return new RowMapperDataView(input, new AttentionEncodeMapper(this, input.Schema));
     }
 
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>

@@ -38,8 +38,9 @@ internal static class MLNetInternals
     {
         ConstructorInfo constructor = ColumnConstructor.Value
             ?? throw new MissingMemberException("ML.NET's internal SchemaShape.Column(string, VectorKind, DataViewType, bool, SchemaShape) constructor was not found.");
-        SchemaShape? annotations = column.HasSlotNames
-            ? new SchemaShape([CreateColumnByConstructor(new OutputColumn(OutputColumn.SlotNames, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false))])
+        string[] kinds = [.. column.TextVectorAnnotations];
+        SchemaShape? annotations = kinds.Length > 0
+            ? new SchemaShape(kinds.Select(kind => CreateColumnByConstructor(new OutputColumn(kind, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false))))
             : null;
         try
         {
@@ -113,8 +114,9 @@ internal static class MLNetInternals
                 ? vector.IsKnownSize ? SchemaShape.Column.VectorKind.Vector : SchemaShape.Column.VectorKind.VariableVector
                 : SchemaShape.Column.VectorKind.Scalar;
             bool isKey = item is KeyDataViewType;
+            bool TextVector(string annotation) => c.Annotations.Schema.GetColumnOrNull(annotation)?.Type is VectorDataViewType { ItemType: TextDataViewType, IsKnownSize: true };
             columns.Add(new OutputColumn(c.Name, kind, isKey ? RawKeyType((KeyDataViewType)item) : item, isKey,
-                c.Annotations.Schema.GetColumnOrNull(OutputColumn.SlotNames) is not null));
+                TextVector(OutputColumn.SlotNames), isKey && TextVector(OutputColumn.KeyValues)));
         }
 
         return new SchemaShape(CreateColumns(columns));

@@ -57,11 +57,11 @@ internal static class PublicSchemaColumns
         SchemaDefinition.Column only = definition[0];
         only.ColumnName = column.Name;
         only.ColumnType = type;
-        if (column.HasSlotNames)
+        foreach (string kind in column.TextVectorAnnotations)
         {
-            // Slot names are a fixed-size text vector; sizes do not reach a schema shape, so one slot stands for any.
-            var names = new VBuffer<ReadOnlyMemory<char>>(1, ["0".AsMemory()]);
-            only.AddAnnotation(OutputColumn.SlotNames, names, new VectorDataViewType(TextDataViewType.Instance, 1));
+            // Slot names and key values are fixed-size text vectors; sizes do not reach a schema shape, so one slot stands for any.
+            var values = new VBuffer<ReadOnlyMemory<char>>(1, ["0".AsMemory()]);
+            only.AddAnnotation(kind, values, new VectorDataViewType(TextDataViewType.Instance, 1));
         }
 
         var oracle = context.Transforms.CustomMapping<NoInput, Holder<T>>((_, _) => { }, contractName: null, outputSchemaDefinition: definition);

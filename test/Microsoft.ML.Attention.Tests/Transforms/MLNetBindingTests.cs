@@ -27,7 +27,7 @@ public sealed class MLNetBindingTests
         new("Text", SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance, false),
         new("Flag", SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false),
         new("Flags", SchemaShape.Column.VectorKind.Vector, BooleanDataViewType.Instance, false),
-        new("PredictedLabel", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true),
+        new("PredictedLabel", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, HasKeyValues: true),
         new("Keys", SchemaShape.Column.VectorKind.VariableVector, NumberDataViewType.UInt32, true),
         new("Count", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Int32, false),
         new("Values", SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Double, false),
@@ -42,7 +42,7 @@ public sealed class MLNetBindingTests
         string[] publicOnly = [.. PublicSchemaColumns.Create(Kinds).Select(Describe)];
         CollectionAssert.AreEqual(reflective, publicOnly);
         StringAssert.Contains(reflective[0], "annotations [SlotNames Vector String]", "the embedding carries slot names");
-        StringAssert.Contains(reflective[7], "UInt32 key");
+        StringAssert.Contains(reflective[7], "UInt32 key annotations [KeyValues Vector String]");
     }
 
     [TestMethod]

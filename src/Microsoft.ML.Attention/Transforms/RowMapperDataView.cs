@@ -2,8 +2,8 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Attention.Transforms;
 
-/// <summary>The lazy output of <see cref="AttentionEncodeTransformer.Transform"/>: input rows with the new columns.</summary>
-internal sealed class AttentionEncodeDataView(IDataView input, AttentionEncodeMapper mapper) : IDataView
+/// <summary>The lazy output of a pack transformer's <c>Transform</c>: input rows with the columns its row mapper adds.</summary>
+internal sealed class RowMapperDataView(IDataView input, IRowToRowMapper mapper) : IDataView
 {
     public bool CanShuffle => input.CanShuffle;
 
@@ -28,7 +28,7 @@ internal sealed class AttentionEncodeDataView(IDataView input, AttentionEncodeMa
         private readonly DataViewRowCursor _input;
         private readonly DataViewRow _row;
 
-        internal Cursor(DataViewRowCursor input, AttentionEncodeMapper mapper, IEnumerable<DataViewSchema.Column> active)
+        internal Cursor(DataViewRowCursor input, IRowToRowMapper mapper, IEnumerable<DataViewSchema.Column> active)
         {
             _input = input;
             _row = mapper.GetRow(input, active);
