@@ -13,9 +13,11 @@ namespace Microsoft.ML.Attention.Transforms;
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     RespectNullableAnnotations = true,
     RespectRequiredConstructorParameters = true,
-    NumberHandling = JsonNumberHandling.Strict)]
+    NumberHandling = JsonNumberHandling.Strict,
+    UseStringEnumConverter = true)]
 [JsonSerializable(typeof(AttentionEncodeFileSettings))]
 [JsonSerializable(typeof(AttentionEncodeOptions))]
+[JsonSerializable(typeof(HierarchicalAttentionFileSettings))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 internal sealed partial class AttentionFileJson : JsonSerializerContext
 {

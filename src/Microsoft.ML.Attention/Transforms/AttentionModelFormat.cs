@@ -27,6 +27,9 @@ internal static class AttentionModelFormat
     /// <summary>Kind of an <see cref="AttentionEncodeTransformer"/>.</summary>
     public const string AttentionEncodeKind = "attention-encode";
 
+    /// <summary>Kind of a <see cref="HierarchicalAttentionTransformer"/>.</summary>
+    public const string HierarchicalAttentionKind = "hierarchical-attention";
+
     /// <summary>Largest entry the reader accepts (2 GiB).</summary>
     public const long MaxEntryBytes = int.MaxValue;
 }

@@ -173,10 +173,10 @@ internal sealed class AttentionModelReader
                 return new TransformerChain<ITransformer>(transformers, scopeList);
 
             case AttentionModelFormat.AttentionEncodeKind:
-                string folder = node.TryGetProperty("folder", out JsonElement f) && f.ValueKind == JsonValueKind.String
-                    ? f.GetString()!
-                    : throw Damaged($"{where} has no folder");
-                return AttentionEncodeFile.Read(folder, ReadEntry, detail => Damaged($"{where}: {detail}"));
+                return AttentionEncodeFile.Read(Folder(node, where), ReadEntry, detail => Damaged($"{where}: {detail}"));
+
+            case AttentionModelFormat.HierarchicalAttentionKind:
+                return HierarchicalAttentionFile.Read(Folder(node, where), ReadEntry, detail => Damaged($"{where}: {detail}"));
 
             case AttentionModelFormat.MLNetKind:
                 string entry = node.TryGetProperty("entry", out JsonElement e) && e.ValueKind == JsonValueKind.String
@@ -202,6 +202,9 @@ internal sealed class AttentionModelReader
                 throw Damaged($"{where} has the unknown kind '{kind}'");
         }
     }
+
+    private string Folder(JsonElement node, string where) =>
+        node.TryGetProperty("folder", out JsonElement f) && f.ValueKind == JsonValueKind.String ? f.GetString()! : throw Damaged($"{where} has no folder");
 
     /// <summary>An entry's bytes, checked against the manifest's SHA-256.</summary>
     private byte[] ReadEntry(string name)

@@ -80,6 +80,12 @@ internal sealed class AttentionModelWriter
             return new JsonObject { ["kind"] = AttentionModelFormat.AttentionEncodeKind, ["folder"] = folder };
         }
 
+        if (transformer is HierarchicalAttentionTransformer han)
+        {
+            HierarchicalAttentionFile.Write(han, folder, Add);
+            return new JsonObject { ["kind"] = AttentionModelFormat.HierarchicalAttentionKind, ["folder"] = folder };
+        }
+
         string entry = folder + ".zip";
         using var part = new MemoryStream();
         try

@@ -1,0 +1,34 @@
+using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Attention.Transforms;
+
+namespace Microsoft.ML;
+
+/// <summary>
+/// The pack's trainers on <c>mlContext.MulticlassClassification.Trainers</c>, beside ML.NET's own. Like the pack's
+/// transforms they reach the context through an ML.NET internal; should a future ML.NET hide it, the error names the
+/// public entry <c>mlContext.Attention()</c>, which offers the same methods.
+/// </summary>
+public static class AttentionClassificationCatalog
+{
+    /// <inheritdoc cref="AttentionCatalog.HierarchicalAttention(string, string, int, int, int, string?, string?)"/>
+    public static HierarchicalAttentionEstimator HierarchicalAttention(
+        this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = HierarchicalAttentionOptions.Defaults.LabelColumnName,
+        string textColumnName = HierarchicalAttentionOptions.Defaults.TextColumnName,
+        int embeddingDimension = HierarchicalAttentionOptions.Defaults.EmbeddingDimension,
+        int hiddenSize = HierarchicalAttentionOptions.Defaults.HiddenSize,
+        int epochs = HierarchicalAttentionOptions.Defaults.Epochs,
+        string? sentenceAttentionColumnName = null,
+        string? wordAttentionColumnName = null) =>
+        Entry(catalog).HierarchicalAttention(labelColumnName, textColumnName, embeddingDimension, hiddenSize, epochs, sentenceAttentionColumnName, wordAttentionColumnName);
+
+    /// <inheritdoc cref="AttentionCatalog.HierarchicalAttention(HierarchicalAttentionOptions)"/>
+    public static HierarchicalAttentionEstimator HierarchicalAttention(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, HierarchicalAttentionOptions options) =>
+        Entry(catalog).HierarchicalAttention(options);
+
+    private static AttentionCatalog Entry(MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new AttentionCatalog(MLNetInternals.GetEnvironment(catalog, nameof(AttentionCatalog.HierarchicalAttention)));
+    }
+}

@@ -1,0 +1,157 @@
+using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Attention.Transforms;
+
+/// <summary>
+/// Trains a hierarchical attention network (word and sentence attention) on a document text column against a key
+/// label and yields a transformer that scores documents: <c>Score</c> (class probabilities) and <c>PredictedLabel</c>
+/// (a key with the label's values), the columns ML.NET's multiclass <c>Evaluate</c> reads, and on request the
+/// attention of every sentence and word. Created by <c>mlContext.MulticlassClassification.Trainers.HierarchicalAttention</c>
+/// or <c>mlContext.Attention().HierarchicalAttention</c>.
+/// </summary>
+public sealed class HierarchicalAttentionEstimator : IEstimator<HierarchicalAttentionTransformer>
+{
+    /// <summary>The class probabilities column.</summary>
+    public const string ScoreColumnName = "Score";
+
+    /// <summary>The predicted class column.</summary>
+    public const string PredictedLabelColumnName = "PredictedLabel";
+
+    private readonly IHostEnvironment _env;
+    private readonly HierarchicalAttentionOptions _options;
+
+    /// <summary>Validates <paramref name="options"/> once and keeps a copy of them.</summary>
+    internal HierarchicalAttentionEstimator(IHostEnvironment env, HierarchicalAttentionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _env = env;
+        _options = options.Clone();
+    }
+
+    /// <summary>The options this estimator trains with (a fresh copy on every read).</summary>
+    public HierarchicalAttentionOptions Options => _options.Clone();
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        SchemaShape.Column text = Find(inputSchema, _options.TextColumnName, "text");
+        if (text.Kind != SchemaShape.Column.VectorKind.Scalar || text.ItemType is not TextDataViewType)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"HierarchicalAttention: text column '{text.Name}' is {text.ItemType}{(text.Kind == SchemaShape.Column.VectorKind.Scalar ? "" : " vector")}; expected String.");
+        }
+
+        SchemaShape.Column label = Find(inputSchema, _options.LabelColumnName, "label");
+        if (label.Kind != SchemaShape.Column.VectorKind.Scalar || !label.IsKey)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"HierarchicalAttention: label column '{label.Name}' is {label.ItemType}{(label.IsKey ? " key" : "")}; expected a key (use MapValueToKey).");
+        }
+
+        bool keyValues = label.Annotations?.Any(a => a.Name == OutputColumn.KeyValues) == true;
+        var added = new List<OutputColumn>
+        {
+            new(ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false),
+            new(PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, HasKeyValues: keyValues),
+        };
+        AddVariable(added, _options.SentenceAttentionColumnName, NumberDataViewType.Single);
+        AddVariable(added, _options.SentencesColumnName, TextDataViewType.Instance);
+        AddVariable(added, _options.WordAttentionColumnName, NumberDataViewType.Single);
+        AddVariable(added, _options.WordsColumnName, TextDataViewType.Instance);
+        var columns = inputSchema.Where(c => added.All(a => a.Name != c.Name)).ToList();
+        columns.AddRange(MLNetInternals.CreateColumns(added));
+        return new SchemaShape(columns);
+    }
+
+    /// <summary>Reads the documents, builds the vocabulary, trains the network and returns the transformer.</summary>
+    public HierarchicalAttentionTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        DataViewSchema.Column text = input.Schema.GetColumnOrNull(_options.TextColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"HierarchicalAttention: text column '{_options.TextColumnName}' not found. Columns: {string.Join(", ", input.Schema.Select(c => c.Name))}.");
+        HierarchicalAttentionTransformer.CheckText(text);
+        DataViewSchema.Column label = input.Schema.GetColumnOrNull(_options.LabelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"HierarchicalAttention: label column '{_options.LabelColumnName}' not found. Columns: {string.Join(", ", input.Schema.Select(c => c.Name))}.");
+        if (label.Type is not KeyDataViewType key || key.RawType != typeof(uint))
+        {
+            throw new ArgumentOutOfRangeException(nameof(input), $"HierarchicalAttention: label column '{label.Name}' has type {label.Type}; expected a key (use MapValueToKey for classes).");
+        }
+
+        if (key.Count < 2 || key.Count > 1 << 16)
+        {
+            throw new ArgumentOutOfRangeException(nameof(input), $"HierarchicalAttention: label column '{label.Name}' is a key with {key.Count} values; classification needs 2 to 65536.");
+        }
+
+        var reader = new DocumentReader(_options, null);
+        var documents = new List<List<string[]>>();
+        var labels = new List<int>();
+        using (DataViewRowCursor cursor = input.GetRowCursor([text, label]))
+        {
+            ValueGetter<ReadOnlyMemory<char>> textGetter = cursor.GetGetter<ReadOnlyMemory<char>>(text);
+            ValueGetter<uint> labelGetter = cursor.GetGetter<uint>(label);
+            ReadOnlyMemory<char> value = default;
+            uint k = 0;
+            while (cursor.MoveNext())
+            {
+                textGetter(ref value);
+                labelGetter(ref k);
+                if (k == 0 || k > key.Count)
+                {
+                    throw new InvalidOperationException($"HierarchicalAttention: row {cursor.Position} has a missing label in column '{label.Name}' (key 0, a value not seen by MapValueToKey).");
+                }
+
+                documents.Add(reader.Sentences(value, cursor.Position));
+                labels.Add((int)k - 1);
+            }
+        }
+
+        if (labels.Count == 0)
+        {
+            throw new InvalidOperationException("HierarchicalAttention: the training data has no rows.");
+        }
+
+        Vocabulary vocabulary = Vocabulary.Build(documents.Select(d => d.SelectMany(s => s)), _options.MaximumVocabularySize, _options.MinimumWordCount);
+        var encoder = new DocumentReader(_options, vocabulary);
+        var data = new DocumentDataset([.. documents.Select(encoder.Encode)], [.. labels]);
+        IHost host = _env.Register(nameof(HierarchicalAttentionEstimator), _options.Seed);
+        int seed = _options.Seed ?? host.Rand.Next();
+        using IChannel channel = host.Start("Training");
+        channel.Info(MessageSensitivity.None, $"HierarchicalAttention: {labels.Count} documents, vocabulary {vocabulary.Count}, {key.Count} classes, seed {seed}.");
+        HierarchicalAttentionModel model = HierarchicalAttentionTrainer.Train(_options, vocabulary.Count, (int)key.Count, data, new Random(seed), report =>
+            channel.Info(MessageSensitivity.None, $"HierarchicalAttention: epoch {report.Epoch}/{report.Epochs}: train loss {report.TrainLoss:F4}" +
+                (report.ValidationLoss is double v ? $", validation loss {v:F4}" : "") + (report.Improved ? " (best so far)" : "")));
+        return new HierarchicalAttentionTransformer(model, vocabulary, KeyValues(label));
+    }
+
+    /// <summary>The label's key values as text, or null when it has none (or they are not text).</summary>
+    private static string[]? KeyValues(DataViewSchema.Column label)
+    {
+        if (label.Annotations.Schema.GetColumnOrNull(OutputColumn.KeyValues)?.Type is not VectorDataViewType { ItemType: TextDataViewType })
+        {
+            return null;
+        }
+
+        VBuffer<ReadOnlyMemory<char>> values = default;
+        label.Annotations.GetValue(OutputColumn.KeyValues, ref values);
+        return [.. values.DenseValues().Select(v => v.ToString())];
+    }
+
+    private static void AddVariable(List<OutputColumn> added, string? name, DataViewType item)
+    {
+        if (name is not null)
+        {
+            added.Add(new OutputColumn(name, SchemaShape.Column.VectorKind.VariableVector, item, false));
+        }
+    }
+
+    private static SchemaShape.Column Find(SchemaShape schema, string name, string role)
+    {
+        SchemaShape.Column column = schema.FirstOrDefault(c => c.Name == name);
+        return column.Name is null
+            ? throw new ArgumentOutOfRangeException(nameof(schema), $"HierarchicalAttention: {role} column '{name}' not found. Columns: {string.Join(", ", schema.Select(c => c.Name))}.")
+            : column;
+    }
+}

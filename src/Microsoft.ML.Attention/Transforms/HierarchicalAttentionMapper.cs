@@ -1,0 +1,167 @@
+using Microsoft.ML.Attention.Autograd;
+using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Attention.Tensors;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Attention.Transforms;
+
+/// <summary>
+/// Scores a document row: class probabilities, the predicted key and, when asked, both levels of attention. Runs
+/// without a tape, in a tensor scope, once per row however many of the new columns are read; safe on many threads.
+/// </summary>
+internal sealed class HierarchicalAttentionMapper : IRowToRowMapper
+{
+    private readonly HierarchicalAttentionTransformer _parent;
+    private readonly DataViewSchema.Column _source;
+    private readonly string[] _added;
+
+    internal HierarchicalAttentionMapper(HierarchicalAttentionTransformer parent, DataViewSchema inputSchema)
+    {
+        _parent = parent;
+        InputSchema = inputSchema;
+        _source = parent.CheckInput(inputSchema);
+        HierarchicalAttentionOptions o = parent.Options;
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(inputSchema);
+        var added = new List<string> { HierarchicalAttentionEstimator.ScoreColumnName, HierarchicalAttentionEstimator.PredictedLabelColumnName };
+        builder.AddColumn(HierarchicalAttentionEstimator.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, parent.Classes));
+        var keyAnnotations = new DataViewSchema.Annotations.Builder();
+        if (parent.LabelValues is { } values)
+        {
+            ValueGetter<VBuffer<ReadOnlyMemory<char>>> getter = (ref VBuffer<ReadOnlyMemory<char>> dst) =>
+                dst = new VBuffer<ReadOnlyMemory<char>>(values.Length, [.. values.Select(v => v.AsMemory())]);
+            keyAnnotations.Add(OutputColumn.KeyValues, new VectorDataViewType(TextDataViewType.Instance, values.Length), getter);
+        }
+
+        builder.AddColumn(HierarchicalAttentionEstimator.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), parent.Classes), keyAnnotations.ToAnnotations());
+        foreach ((string? name, DataViewType item) in new (string?, DataViewType)[]
+        {
+            (o.SentenceAttentionColumnName, NumberDataViewType.Single), (o.SentencesColumnName, TextDataViewType.Instance),
+            (o.WordAttentionColumnName, NumberDataViewType.Single), (o.WordsColumnName, TextDataViewType.Instance),
+        })
+        {
+            if (name is not null)
+            {
+                builder.AddColumn(name, new VectorDataViewType((PrimitiveDataViewType)item));
+                added.Add(name);
+            }
+        }
+
+        _added = [.. added];
+        OutputSchema = builder.ToSchema();
+    }
+
+    public DataViewSchema InputSchema { get; }
+
+    public DataViewSchema OutputSchema { get; }
+
+    private int FirstAdded => OutputSchema.Count - _added.Length;
+
+    public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
+    {
+        var wanted = dependingColumns.Select(c => c.Index).ToHashSet();
+        var result = InputSchema.Where(c => wanted.Contains(c.Index)).ToList();
+        if (wanted.Any(i => i >= FirstAdded) && !result.Any(c => c.Index == _source.Index))
+        {
+            result.Add(_source);
+        }
+
+        return result;
+    }
+
+    public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) => new Row(this, input);
+
+    /// <summary>One document's outputs.</summary>
+    private sealed record Scored(float[] Probabilities, uint Predicted, float[] SentenceWeights, string[] Sentences, float[] WordWeights, string[] Words);
+
+    private Scored Score(ReadOnlyMemory<char> text, long row)
+    {
+        List<string[]> sentences = _parent.Reader.Sentences(text, row);
+        DocumentBatch batch = DocumentBatch.From([_parent.Reader.Encode(sentences)]);
+        using TensorScope scope = TensorScope.Begin();
+        using (GradMode.NoGrad())
+        {
+            HierarchicalAttentionResult r = _parent.Model.Forward(batch);
+            float[] probabilities = r.Logits.Softmax(-1).ToArray();
+            uint predicted = (uint)Array.IndexOf(probabilities, probabilities.Max()) + 1;
+            float[] sentenceWeights = r.SentenceWeights.ToArray()[..sentences.Count];
+            float[] all = r.WordWeights.ToArray();
+            float[] wordWeights = [.. sentences.SelectMany((s, i) => all.Skip(i * batch.Words).Take(s.Length))];
+            return new Scored(probabilities, predicted, sentenceWeights, [.. sentences.Select(s => string.Join(' ', s))], wordWeights, [.. sentences.SelectMany(s => s)]);
+        }
+    }
+
+    private sealed class Row : DataViewRow
+    {
+        private readonly HierarchicalAttentionMapper _mapper;
+        private readonly DataViewRow _input;
+        private ValueGetter<ReadOnlyMemory<char>>? _textGetter;
+        private long _cachedPosition = -1;
+        private Scored? _cached;
+
+        internal Row(HierarchicalAttentionMapper mapper, DataViewRow input)
+        {
+            _mapper = mapper;
+            _input = input;
+        }
+
+        public override long Position => _input.Position;
+
+        public override long Batch => _input.Batch;
+
+        public override DataViewSchema Schema => _mapper.OutputSchema;
+
+        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
+
+        public override bool IsColumnActive(DataViewSchema.Column column) =>
+            column.Index >= _mapper.FirstAdded ? _input.IsColumnActive(_mapper._source) : _input.IsColumnActive(_input.Schema[column.Index]);
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        {
+            if (column.Index < _mapper.FirstAdded)
+            {
+                return _input.GetGetter<TValue>(_input.Schema[column.Index]);
+            }
+
+            string name = _mapper._added[column.Index - _mapper.FirstAdded];
+            HierarchicalAttentionOptions o = _mapper._parent.Options;
+            Delegate getter = name switch
+            {
+                HierarchicalAttentionEstimator.PredictedLabelColumnName => (ValueGetter<uint>)((ref uint dst) => dst = Current().Predicted),
+                HierarchicalAttentionEstimator.ScoreColumnName => Floats(() => Current().Probabilities),
+                _ when name == o.SentenceAttentionColumnName => Floats(() => Current().SentenceWeights),
+                _ when name == o.WordAttentionColumnName => Floats(() => Current().WordWeights),
+                _ when name == o.SentencesColumnName => Texts(() => Current().Sentences),
+                _ => Texts(() => Current().Words),
+            };
+            return getter as ValueGetter<TValue>
+                ?? throw new InvalidOperationException($"HierarchicalAttention: column '{name}' is read as {typeof(TValue).Name}, but it holds {column.Type}.");
+        }
+
+        private static ValueGetter<VBuffer<float>> Floats(Func<float[]> values) => (ref VBuffer<float> dst) =>
+        {
+            float[] v = values();
+            dst = new VBuffer<float>(v.Length, (float[])v.Clone());
+        };
+
+        private static ValueGetter<VBuffer<ReadOnlyMemory<char>>> Texts(Func<string[]> values) => (ref VBuffer<ReadOnlyMemory<char>> dst) =>
+        {
+            string[] v = values();
+            dst = new VBuffer<ReadOnlyMemory<char>>(v.Length, [.. v.Select(s => s.AsMemory())]);
+        };
+
+        private Scored Current()
+        {
+            if (_cachedPosition != _input.Position || _cached is null)
+            {
+                _textGetter ??= _input.GetGetter<ReadOnlyMemory<char>>(_mapper._source);
+                ReadOnlyMemory<char> text = default;
+                _textGetter(ref text);
+                _cached = _mapper.Score(text, _input.Position);
+                _cachedPosition = _input.Position;
+            }
+
+            return _cached;
+        }
+    }
+}
