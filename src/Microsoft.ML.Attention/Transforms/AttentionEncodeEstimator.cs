@@ -71,10 +71,10 @@ public sealed class AttentionEncodeEstimator : IEstimator<AttentionEncodeTransfo
     {
         ArgumentNullException.ThrowIfNull(input);
         DataViewSchema.Column source = input.Schema.GetColumnOrNull(_options.InputColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(input), $"AttentionEncode: input column '{_options.InputColumnName}' not found. Columns: {string.Join(", ", input.Schema.Select(c => c.Name))}.");
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"AttentionEncode: input column '{_options.InputColumnName}' not found. Columns: {string.Join(", ", input.Schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
         AttentionEncodeTransformer.CheckInputType(source, _options);
         DataViewSchema.Column label = input.Schema.GetColumnOrNull(_options.LabelColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(input), $"AttentionEncode: label column '{_options.LabelColumnName}' not found. Columns: {string.Join(", ", input.Schema.Select(c => c.Name))}.");
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"AttentionEncode: label column '{_options.LabelColumnName}' not found. Columns: {string.Join(", ", input.Schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
         (int outputs, Func<DataViewRow, long, float> readLabel) = LabelReader(label);
 
         var reader = new SequenceReader(_options, null);

@@ -79,7 +79,7 @@ public sealed class AttentionEncodeTransformer : ITransformer
     internal DataViewSchema.Column CheckInput(DataViewSchema schema)
     {
         DataViewSchema.Column column = schema.GetColumnOrNull(Options.InputColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"AttentionEncode: input column '{Options.InputColumnName}' not found. Columns: {string.Join(", ", schema.Select(c => c.Name))}.");
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"AttentionEncode: input column '{Options.InputColumnName}' not found. Columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
         CheckInputType(column, Options);
         return column;
     }

@@ -71,10 +71,10 @@ public sealed class HierarchicalAttentionEstimator : IEstimator<HierarchicalAtte
     {
         ArgumentNullException.ThrowIfNull(input);
         DataViewSchema.Column text = input.Schema.GetColumnOrNull(_options.TextColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(input), $"HierarchicalAttention: text column '{_options.TextColumnName}' not found. Columns: {string.Join(", ", input.Schema.Select(c => c.Name))}.");
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"HierarchicalAttention: text column '{_options.TextColumnName}' not found. Columns: {string.Join(", ", input.Schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
         HierarchicalAttentionTransformer.CheckText(text);
         DataViewSchema.Column label = input.Schema.GetColumnOrNull(_options.LabelColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(input), $"HierarchicalAttention: label column '{_options.LabelColumnName}' not found. Columns: {string.Join(", ", input.Schema.Select(c => c.Name))}.");
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"HierarchicalAttention: label column '{_options.LabelColumnName}' not found. Columns: {string.Join(", ", input.Schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
         if (label.Type is not KeyDataViewType key || key.RawType != typeof(uint))
         {
             throw new ArgumentOutOfRangeException(nameof(input), $"HierarchicalAttention: label column '{label.Name}' has type {label.Type}; expected a key (use MapValueToKey for classes).");

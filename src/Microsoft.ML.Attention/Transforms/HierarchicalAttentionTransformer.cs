@@ -76,7 +76,7 @@ public sealed class HierarchicalAttentionTransformer : ITransformer
     internal DataViewSchema.Column CheckInput(DataViewSchema schema)
     {
         DataViewSchema.Column column = schema.GetColumnOrNull(Options.TextColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"HierarchicalAttention: text column '{Options.TextColumnName}' not found. Columns: {string.Join(", ", schema.Select(c => c.Name))}.");
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"HierarchicalAttention: text column '{Options.TextColumnName}' not found. Columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
         CheckText(column);
         return column;
     }
