@@ -88,7 +88,58 @@ def recurrent():
         result(f"recurrent.{name}_infer.pytorch", 960 / sec, "sequences/s")
 
 
-SUITES = {"gemm": gemm, "attention": attention, "encoder": encoder, "recurrent": recurrent}
+class AttentionPool(torch.nn.Module):
+    def __init__(self, d, a):
+        super().__init__()
+        self.proj = torch.nn.Linear(d, a)
+        self.context = torch.nn.Parameter(torch.rand(a) - 0.5)
+
+    def forward(self, h):
+        w = torch.softmax(torch.tanh(self.proj(h)) @ self.context, dim=-1)
+        return (w.unsqueeze(-1) * h).sum(1), w
+
+
+class Han(torch.nn.Module):
+    def __init__(self, vocab=30000, emb=100, hidden=50, att=100, classes=2):
+        super().__init__()
+        self.embedding = torch.nn.Embedding(vocab, emb, padding_idx=0)
+        self.word = torch.nn.GRU(emb, hidden, bidirectional=True, batch_first=True)
+        self.word_att = AttentionPool(2 * hidden, att)
+        self.sentence = torch.nn.GRU(2 * hidden, hidden, bidirectional=True, batch_first=True)
+        self.sentence_att = AttentionPool(2 * hidden, att)
+        self.head = torch.nn.Linear(2 * hidden, classes)
+
+    def forward(self, tokens):
+        b, s, w = tokens.shape
+        words, _ = self.word(self.embedding(tokens.view(b * s, w)))
+        sentences, _ = self.word_att(words)
+        encoded, _ = self.sentence(sentences.view(b, s, -1))
+        document, _ = self.sentence_att(encoded)
+        return self.head(document)
+
+
+def han():
+    torch.manual_seed(1)
+    model = Han()
+    tokens = torch.randint(2, 30000, (64, 15, 20))
+    labels = torch.arange(64) % 2
+    optimizer = torch.optim.AdamW(model.parameters(), 1e-3)
+    loss = torch.nn.CrossEntropyLoss()
+
+    def step():
+        with torch.enable_grad():
+            optimizer.zero_grad()
+            loss(model(tokens), labels).backward()
+            optimizer.step()
+    model.train()
+    sec = best_seconds(step, rounds=3)
+    result("han.train_b64.pytorch", 64 / sec, "documents/s")
+    model.eval()
+    sec = best_seconds(lambda: model(tokens), rounds=3)
+    result("han.infer_b64.pytorch", 64 / sec, "documents/s")
+
+
+SUITES = {"gemm": gemm, "attention": attention, "encoder": encoder, "recurrent": recurrent, "han": han}
 
 if __name__ == "__main__":
     with torch.no_grad():

@@ -5,7 +5,8 @@ namespace Microsoft.ML.Attention.PerformanceTests;
 
 /// <summary>
 /// Entry point. <c>suite NAME</c> runs one side-by-side suite and prints <c>RESULT name value unit</c> lines
-/// (build/bench.sh adds PyTorch's side and the ratios); anything else goes to BenchmarkDotNet.
+/// (build/bench.sh adds PyTorch's side and the ratios); <c>eval NAME ...</c> runs an accuracy evaluation (build/eval.sh);
+/// anything else goes to BenchmarkDotNet.
 /// </summary>
 public static class Program
 {
@@ -33,13 +34,28 @@ public static class Program
                 case "encoder":
                     EncoderSuite.Run();
                     return 0;
+                case "han":
+                    HanSuite.Run();
+                    return 0;
                 case "recurrent":
                     RecurrentSuite.Run();
                     return 0;
                 case "textload":
                     return TextLoadSuite.Run();
                 default:
-                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, attention, attention-parts, encoder, recurrent, textload.");
+                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, attention, attention-parts, encoder, recurrent, han, textload.");
+                    return 2;
+            }
+        }
+
+        if (args.Length >= 2 && args[0] == "eval")
+        {
+            switch (args[1])
+            {
+                case "imdb" when args.Length >= 3:
+                    return Evals.ImdbEval.Run(args[2], args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 4);
+                default:
+                    Console.Error.WriteLine($"Unknown eval '{args[1]}'. Known: imdb DATA_DIR [EPOCHS].");
                     return 2;
             }
         }

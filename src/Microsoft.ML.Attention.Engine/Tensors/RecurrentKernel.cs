@@ -85,15 +85,30 @@ internal static unsafe class RecurrentKernel
         ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, Span<float> y, Saved? saved)
     {
         int b = s.Batch, t = s.Steps, hs = s.Hidden, gw = s.GateWidth, rows = r1 - r0;
-        float[] h = h0.Slice(r0 * hs, rows * hs).ToArray(), c = s.Lstm ? c0.Slice(r0 * hs, rows * hs).ToArray() : [];
+        int[] order = LengthOrder(s, r0, r1);
+        float[] h = new float[rows * hs], c = s.Lstm ? new float[rows * hs] : [];
+        for (int j = 0; j < rows; j++)
+        {
+            h0.Slice((r0 + order[j]) * hs, hs).CopyTo(h.AsSpan(j * hs, hs));
+            if (s.Lstm)
+            {
+                c0.Slice((r0 + order[j]) * hs, hs).CopyTo(c.AsSpan(j * hs, hs));
+            }
+        }
+
         float[] hg = new float[rows * gw], pre = new float[gw], hNew = new float[hs];
         for (int k = 0; k < t; k++)
         {
             int step = s.StepAt(k);
-            Gemm.MultiplySerial(false, true, rows, gw, hs, h, hs, whh, hs, hg, gw, accumulate: false);
-            for (int i = r0; i < r1; i++)
+            int active = ActiveRows(s, order, r0, step);
+            if (active > 0)
             {
-                int local = i - r0;
+                Gemm.MultiplySerial(false, true, active, gw, hs, h, hs, whh, hs, hg, gw, accumulate: false);
+            }
+
+            for (int local = 0; local < rows; local++)
+            {
+                int i = r0 + order[local];
                 Span<float> output = y.Slice((i * (t + 2) + step) * hs, hs);
                 if (!s.Active(i, step))
                 {
@@ -153,13 +168,14 @@ internal static unsafe class RecurrentKernel
             }
         }
 
-        for (int i = r0; i < r1; i++)
+        for (int local = 0; local < rows; local++)
         {
-            h.AsSpan((i - r0) * hs, hs).CopyTo(y.Slice((i * (t + 2) + t) * hs, hs));
+            int i = r0 + order[local];
+            h.AsSpan(local * hs, hs).CopyTo(y.Slice((i * (t + 2) + t) * hs, hs));
             Span<float> cellOut = y.Slice((i * (t + 2) + t + 1) * hs, hs);
             if (s.Lstm)
             {
-                c.AsSpan((i - r0) * hs, hs).CopyTo(cellOut);
+                c.AsSpan(local * hs, hs).CopyTo(cellOut);
             }
             else
             {
@@ -201,34 +217,32 @@ internal static unsafe class RecurrentKernel
         Span<float> dxproj, Span<float> dHiddenGates, Span<float> dh0, Span<float> dc0)
     {
         int b = s.Batch, t = s.Steps, hs = s.Hidden, gw = s.GateWidth, rows = r1 - r0;
+        int[] order = LengthOrder(s, r0, r1);
         float[] dh = new float[rows * hs], dc = new float[rows * hs], dhPrev = new float[rows * hs], dOut = new float[hs];
-        for (int i = r0; i < r1; i++)
+        float[] dhgRows = new float[rows * gw];
+        for (int local = 0; local < rows; local++)
         {
-            dy.Slice((i * (t + 2) + t) * hs, hs).CopyTo(dh.AsSpan((i - r0) * hs, hs));
+            int i = r0 + order[local];
+            dy.Slice((i * (t + 2) + t) * hs, hs).CopyTo(dh.AsSpan(local * hs, hs));
             if (s.Lstm)
             {
-                dy.Slice((i * (t + 2) + t + 1) * hs, hs).CopyTo(dc.AsSpan((i - r0) * hs, hs));
+                dy.Slice((i * (t + 2) + t + 1) * hs, hs).CopyTo(dc.AsSpan(local * hs, hs));
             }
         }
 
         for (int k = t - 1; k >= 0; k--)
         {
             int step = s.StepAt(k);
-            // This step's gate gradients of rows r0…r1, contiguous in [T, B, G·H] (zero where a row is inactive).
-            Span<float> dhgRows = dHiddenGates.Slice((step * b + r0) * gw, rows * gw);
-            for (int i = r0; i < r1; i++)
+            int active = ActiveRows(s, order, r0, step);
+            for (int local = 0; local < active; local++)
             {
-                int local = i - r0;
-                if (!s.Active(i, step))
-                {
-                    continue; // state carried: its gradient passes through; the zero output has none
-                }
+                int i = r0 + order[local];
 
                 Span<float> dhi = dh.AsSpan(local * hs, hs);
                 TensorPrimitives.Add(dhi, dy.Slice((i * (t + 2) + step) * hs, hs), dOut);
                 ReadOnlySpan<float> act = saved.Activations.AsSpan().Slice((step * b + i) * gw, gw);
                 ReadOnlySpan<float> hBefore = saved.HiddenBefore.AsSpan().Slice((step * b + i) * hs, hs);
-                Span<float> dxg = dxproj.Slice((i * t + step) * gw, gw), dhgi = dhgRows.Slice(local * gw, gw);
+                Span<float> dxg = dxproj.Slice((i * t + step) * gw, gw), dhgi = dhgRows.AsSpan(local * gw, gw);
                 if (s.Lstm)
                 {
                     ReadOnlySpan<float> ig = act[..hs], fg = act.Slice(hs, hs), gg = act.Slice(2 * hs, hs), og = act.Slice(3 * hs, hs);
@@ -244,22 +258,75 @@ internal static unsafe class RecurrentKernel
                     ReadOnlySpan<float> hn = saved.NewGateHidden!.AsSpan().Slice((step * b + i) * hs, hs);
                     GruCellBackward(r, z, n, hn, hBefore, dOut, dxg, dhgi, dhi);
                 }
+
+                dhgi.CopyTo(dHiddenGates.Slice((step * b + i) * gw, gw)); // for the weight gradient over all steps
             }
 
-            // dh_before = dhg · W_hh + (direct terms, and the carried gradient of inactive rows, already in dh).
-            Gemm.MultiplySerial(false, false, rows, hs, gw, dhgRows, gw, whh, hs, dhPrev, hs, accumulate: false);
-            TensorPrimitives.Add(dh, dhPrev, dh);
+            // dh_before = dhg · W_hh + the direct terms, for the active rows; inactive rows carry their gradient unchanged.
+            if (active > 0)
+            {
+                Gemm.MultiplySerial(false, false, active, hs, gw, dhgRows, gw, whh, hs, dhPrev, hs, accumulate: false);
+                TensorPrimitives.Add(dh.AsSpan(0, active * hs), dhPrev.AsSpan(0, active * hs), dh.AsSpan(0, active * hs));
+            }
         }
 
-        dh.CopyTo(dh0.Slice(r0 * hs, rows * hs));
-        if (s.Lstm)
+        for (int local = 0; local < rows; local++)
         {
-            dc.CopyTo(dc0.Slice(r0 * hs, rows * hs));
+            int i = r0 + order[local];
+            dh.AsSpan(local * hs, hs).CopyTo(dh0.Slice(i * hs, hs));
+            if (s.Lstm)
+            {
+                dc.AsSpan(local * hs, hs).CopyTo(dc0.Slice(i * hs, hs));
+            }
+            else
+            {
+                dc0.Slice(i * hs, hs).Clear();
+            }
         }
-        else
+    }
+
+    /// <summary>
+    /// The rows [r0, r1) by length, longest first (stable), as offsets from r0: at every step the sequences still running
+    /// are then a prefix, and the step's GEMM covers only them (as PyTorch's packed sequences do).
+    /// </summary>
+    private static int[] LengthOrder(Shape s, int r0, int r1)
+    {
+        int[] order = [.. Enumerable.Range(0, r1 - r0)];
+        if (s.Lengths is { } lengths)
         {
-            dc0.Slice(r0 * hs, rows * hs).Clear();
+            int[] keys = [.. order.Select(j => -lengths[r0 + j])];
+            Array.Sort(keys, order); // not stable by itself: ties are broken below
+            for (int a = 0; a < order.Length;)
+            {
+                int z = a;
+                while (z < order.Length && keys[z] == keys[a])
+                {
+                    z++;
+                }
+
+                Array.Sort(order, a, z - a);
+                a = z;
+            }
         }
+
+        return order;
+    }
+
+    /// <summary>How many rows, in <see cref="LengthOrder"/>, are still running at <paramref name="step"/>.</summary>
+    private static int ActiveRows(Shape s, int[] order, int r0, int step)
+    {
+        if (s.Lengths is null)
+        {
+            return order.Length;
+        }
+
+        int n = 0;
+        while (n < order.Length && s.Lengths[r0 + order[n]] > step)
+        {
+            n++;
+        }
+
+        return n;
     }
 
     /// <summary>
