@@ -13,10 +13,13 @@ public static class Program
         {
             case "attention-encode":
                 return AttentionEncodeOnGeneratedReviews.Run();
+            case "han":
+                return HierarchicalAttentionOnGeneratedDocuments.Run();
             case "engine":
                 return CnnOnGeneratedImages.Run();
             case "list":
                 Console.WriteLine("attention-encode  (default) AttentionEncode → LbfgsMaximumEntropy on generated reviews; metrics and the most-attended words");
+                Console.WriteLine("han               HierarchicalAttention on generated reviews; metrics, the most-attended sentence and its top words");
                 Console.WriteLine("engine            train a small CNN with the pack's engine on images generated in code");
                 return 0;
             default:
