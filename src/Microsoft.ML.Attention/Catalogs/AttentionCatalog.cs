@@ -104,4 +104,45 @@ public sealed class AttentionCatalog
         ArgumentNullException.ThrowIfNull(options);
         return new HierarchicalAttentionEstimator(_env, options);
     }
+
+    /// <summary>
+    /// Trains a hierarchical attention network as a binary classifier on the document text in
+    /// <paramref name="textColumnName"/> against the Boolean label in <paramref name="labelColumnName"/>; it outputs
+    /// <c>Score</c> (the logit), <c>Probability</c> and a Boolean <c>PredictedLabel</c> for ML.NET's binary
+    /// <c>Evaluate</c>. Every other setting has its default; the options overload sets them all.
+    /// </summary>
+    /// <param name="labelColumnName">The Boolean label column.</param>
+    /// <param name="textColumnName">The document text column.</param>
+    /// <param name="embeddingDimension">Word embedding width.</param>
+    /// <param name="hiddenSize">State width of each direction of the word and sentence encoders.</param>
+    /// <param name="epochs">Most passes over the training data (early stopping may end sooner).</param>
+    /// <param name="sentenceAttentionColumnName">An extra output column with every sentence's attention weight, or null.</param>
+    /// <param name="wordAttentionColumnName">An extra output column with every word's attention weight within its sentence, or null.</param>
+    public HierarchicalAttentionEstimator HierarchicalAttentionBinary(
+        string labelColumnName = HierarchicalAttentionOptions.Defaults.LabelColumnName,
+        string textColumnName = HierarchicalAttentionOptions.Defaults.TextColumnName,
+        int embeddingDimension = HierarchicalAttentionOptions.Defaults.EmbeddingDimension,
+        int hiddenSize = HierarchicalAttentionOptions.Defaults.HiddenSize,
+        int epochs = HierarchicalAttentionOptions.Defaults.Epochs,
+        string? sentenceAttentionColumnName = null,
+        string? wordAttentionColumnName = null) =>
+        HierarchicalAttentionBinary(new HierarchicalAttentionOptions
+        {
+            LabelColumnName = labelColumnName,
+            TextColumnName = textColumnName,
+            EmbeddingDimension = embeddingDimension,
+            HiddenSize = hiddenSize,
+            Epochs = epochs,
+            SentenceAttentionColumnName = sentenceAttentionColumnName,
+            WordAttentionColumnName = wordAttentionColumnName,
+        });
+
+    /// <summary>Trains a hierarchical attention network as a binary classifier as <paramref name="options"/> say.</summary>
+    /// <param name="options">The options; validated here, and copied so later changes do not reach the estimator.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    public HierarchicalAttentionEstimator HierarchicalAttentionBinary(HierarchicalAttentionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new HierarchicalAttentionEstimator(_env, options, binary: true);
+    }
 }

@@ -4,7 +4,8 @@ using Microsoft.ML.Attention.Transforms;
 namespace Microsoft.ML;
 
 /// <summary>
-/// The pack's trainers on <c>mlContext.MulticlassClassification.Trainers</c>, beside ML.NET's own. Like the pack's
+/// The pack's trainers on <c>mlContext.MulticlassClassification.Trainers</c> and
+/// <c>mlContext.BinaryClassification.Trainers</c>, beside ML.NET's own. Like the pack's
 /// transforms they reach the context through an ML.NET internal; should a future ML.NET hide it, the error names the
 /// public entry <c>mlContext.Attention()</c>, which offers the same methods.
 /// </summary>
@@ -26,9 +27,25 @@ public static class AttentionClassificationCatalog
     public static HierarchicalAttentionEstimator HierarchicalAttention(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, HierarchicalAttentionOptions options) =>
         Entry(catalog).HierarchicalAttention(options);
 
-    private static AttentionCatalog Entry(MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog)
+    /// <inheritdoc cref="AttentionCatalog.HierarchicalAttentionBinary(string, string, int, int, int, string?, string?)"/>
+    public static HierarchicalAttentionEstimator HierarchicalAttention(
+        this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        string labelColumnName = HierarchicalAttentionOptions.Defaults.LabelColumnName,
+        string textColumnName = HierarchicalAttentionOptions.Defaults.TextColumnName,
+        int embeddingDimension = HierarchicalAttentionOptions.Defaults.EmbeddingDimension,
+        int hiddenSize = HierarchicalAttentionOptions.Defaults.HiddenSize,
+        int epochs = HierarchicalAttentionOptions.Defaults.Epochs,
+        string? sentenceAttentionColumnName = null,
+        string? wordAttentionColumnName = null) =>
+        Entry(catalog, nameof(AttentionCatalog.HierarchicalAttentionBinary)).HierarchicalAttentionBinary(labelColumnName, textColumnName, embeddingDimension, hiddenSize, epochs, sentenceAttentionColumnName, wordAttentionColumnName);
+
+    /// <inheritdoc cref="AttentionCatalog.HierarchicalAttentionBinary(HierarchicalAttentionOptions)"/>
+    public static HierarchicalAttentionEstimator HierarchicalAttention(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, HierarchicalAttentionOptions options) =>
+        Entry(catalog, nameof(AttentionCatalog.HierarchicalAttentionBinary)).HierarchicalAttentionBinary(options);
+
+    private static AttentionCatalog Entry(object catalog, string method = nameof(AttentionCatalog.HierarchicalAttention))
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new AttentionCatalog(MLNetInternals.GetEnvironment(catalog, nameof(AttentionCatalog.HierarchicalAttention)));
+        return new AttentionCatalog(MLNetInternals.GetEnvironment(catalog, method));
     }
 }

@@ -19,18 +19,28 @@ public sealed class HierarchicalAttentionEstimator : IEstimator<HierarchicalAtte
     /// <summary>The predicted class column.</summary>
     public const string PredictedLabelColumnName = "PredictedLabel";
 
+    /// <summary>The probability of the positive class (binary classification).</summary>
+    public const string ProbabilityColumnName = "Probability";
+
     private readonly IHostEnvironment _env;
     private readonly HierarchicalAttentionOptions _options;
 
     /// <summary>Validates <paramref name="options"/> once and keeps a copy of them.</summary>
-    internal HierarchicalAttentionEstimator(IHostEnvironment env, HierarchicalAttentionOptions options)
+    internal HierarchicalAttentionEstimator(IHostEnvironment env, HierarchicalAttentionOptions options, bool binary = false)
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _env = env;
         _options = options.Clone();
+        Binary = binary;
     }
+
+    /// <summary>
+    /// True for binary classification (a Boolean label; <c>Score</c> the logit, <c>Probability</c>, a Boolean
+    /// <c>PredictedLabel</c>, as ML.NET's binary <c>Evaluate</c> reads them); false for multiclass (a key label).
+    /// </summary>
+    public bool Binary { get; }
 
     /// <summary>The options this estimator trains with (a fresh copy on every read).</summary>
     public HierarchicalAttentionOptions Options => _options.Clone();
@@ -46,17 +56,25 @@ public sealed class HierarchicalAttentionEstimator : IEstimator<HierarchicalAtte
         }
 
         SchemaShape.Column label = Find(inputSchema, _options.LabelColumnName, "label");
-        if (label.Kind != SchemaShape.Column.VectorKind.Scalar || !label.IsKey)
+        bool labelOk = label.Kind == SchemaShape.Column.VectorKind.Scalar && (Binary ? label.ItemType is BooleanDataViewType && !label.IsKey : label.IsKey);
+        if (!labelOk)
         {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"HierarchicalAttention: label column '{label.Name}' is {label.ItemType}{(label.IsKey ? " key" : "")}; expected a key (use MapValueToKey).");
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"HierarchicalAttention: label column '{label.Name}' is {label.ItemType}{(label.IsKey ? " key" : "")}; expected {ExpectedLabel}.");
         }
 
         bool keyValues = label.Annotations?.Any(a => a.Name == OutputColumn.KeyValues) == true;
-        var added = new List<OutputColumn>
-        {
-            new(ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false),
-            new(PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, HasKeyValues: keyValues),
-        };
+        var added = Binary
+            ? new List<OutputColumn>
+            {
+                new(ScoreColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false),
+                new(ProbabilityColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false),
+                new(PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false),
+            }
+            : new List<OutputColumn>
+            {
+                new(ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false),
+                new(PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, HasKeyValues: keyValues),
+            };
         AddVariable(added, _options.SentenceAttentionColumnName, NumberDataViewType.Single);
         AddVariable(added, _options.SentencesColumnName, TextDataViewType.Instance);
         AddVariable(added, _options.WordAttentionColumnName, NumberDataViewType.Single);
@@ -75,15 +93,7 @@ public sealed class HierarchicalAttentionEstimator : IEstimator<HierarchicalAtte
         HierarchicalAttentionTransformer.CheckText(text);
         DataViewSchema.Column label = input.Schema.GetColumnOrNull(_options.LabelColumnName)
             ?? throw new ArgumentOutOfRangeException(nameof(input), $"HierarchicalAttention: label column '{_options.LabelColumnName}' not found. Columns: {string.Join(", ", input.Schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
-        if (label.Type is not KeyDataViewType key || key.RawType != typeof(uint))
-        {
-            throw new ArgumentOutOfRangeException(nameof(input), $"HierarchicalAttention: label column '{label.Name}' has type {label.Type}; expected a key (use MapValueToKey for classes).");
-        }
-
-        if (key.Count < 2 || key.Count > 1 << 16)
-        {
-            throw new ArgumentOutOfRangeException(nameof(input), $"HierarchicalAttention: label column '{label.Name}' is a key with {key.Count} values; classification needs 2 to 65536.");
-        }
+        (int classes, Func<DataViewRow, long, int> readLabel) = LabelReader(label);
 
         var reader = new DocumentReader(_options, null);
         var documents = new List<List<string[]>>();
@@ -91,20 +101,12 @@ public sealed class HierarchicalAttentionEstimator : IEstimator<HierarchicalAtte
         using (DataViewRowCursor cursor = input.GetRowCursor([text, label]))
         {
             ValueGetter<ReadOnlyMemory<char>> textGetter = cursor.GetGetter<ReadOnlyMemory<char>>(text);
-            ValueGetter<uint> labelGetter = cursor.GetGetter<uint>(label);
             ReadOnlyMemory<char> value = default;
-            uint k = 0;
             while (cursor.MoveNext())
             {
                 textGetter(ref value);
-                labelGetter(ref k);
-                if (k == 0 || k > key.Count)
-                {
-                    throw new InvalidOperationException($"HierarchicalAttention: row {cursor.Position} has a missing label in column '{label.Name}' (key 0, a value not seen by MapValueToKey).");
-                }
-
+                labels.Add(readLabel(cursor, cursor.Position));
                 documents.Add(reader.Sentences(value, cursor.Position));
-                labels.Add((int)k - 1);
             }
         }
 
@@ -119,11 +121,51 @@ public sealed class HierarchicalAttentionEstimator : IEstimator<HierarchicalAtte
         IHost host = _env.Register(nameof(HierarchicalAttentionEstimator), _options.Seed);
         int seed = _options.Seed ?? host.Rand.Next();
         using IChannel channel = host.Start("Training");
-        channel.Info(MessageSensitivity.None, $"HierarchicalAttention: {labels.Count} documents, vocabulary {vocabulary.Count}, {key.Count} classes, seed {seed}.");
-        HierarchicalAttentionModel model = HierarchicalAttentionTrainer.Train(_options, vocabulary.Count, (int)key.Count, data, new Random(seed), report =>
+        channel.Info(MessageSensitivity.None, $"HierarchicalAttention: {labels.Count} documents, vocabulary {vocabulary.Count}, {classes} classes, seed {seed}.");
+        HierarchicalAttentionModel model = HierarchicalAttentionTrainer.Train(_options, vocabulary.Count, classes, data, new Random(seed), report =>
             channel.Info(MessageSensitivity.None, $"HierarchicalAttention: epoch {report.Epoch}/{report.Epochs}: train loss {report.TrainLoss:F4}" +
                 (report.ValidationLoss is double v ? $", validation loss {v:F4}" : "") + (report.Improved ? " (best so far)" : "")));
-        return new HierarchicalAttentionTransformer(model, vocabulary, KeyValues(label));
+        return new HierarchicalAttentionTransformer(model, vocabulary, Binary ? null : KeyValues(label), Binary);
+    }
+
+    private string ExpectedLabel => Binary ? "Boolean (binary classification)" : "a key (use MapValueToKey for classes)";
+
+    /// <summary>The number of classes and a reader of each row's class index, refusing a missing value by row.</summary>
+    private (int Classes, Func<DataViewRow, long, int> Read) LabelReader(DataViewSchema.Column label)
+    {
+        string name = label.Name;
+        if (Binary && label.Type is BooleanDataViewType)
+        {
+            ValueGetter<bool>? getter = null;
+            return (2, (row, _) =>
+            {
+                getter ??= row.GetGetter<bool>(label);
+                bool b = false;
+                getter(ref b);
+                return b ? 1 : 0;
+            });
+        }
+
+        if (!Binary && label.Type is KeyDataViewType key && key.RawType == typeof(uint))
+        {
+            if (key.Count < 2 || key.Count > 1 << 16)
+            {
+                throw new ArgumentOutOfRangeException(nameof(label), $"HierarchicalAttention: label column '{name}' is a key with {key.Count} values; classification needs 2 to 65536.");
+            }
+
+            ValueGetter<uint>? getter = null;
+            return ((int)key.Count, (row, position) =>
+            {
+                getter ??= row.GetGetter<uint>(label);
+                uint k = 0;
+                getter(ref k);
+                return k == 0 || k > key.Count
+                    ? throw new InvalidOperationException($"HierarchicalAttention: row {position} has a missing label in column '{name}' (key 0, a value not seen by MapValueToKey).")
+                    : (int)k - 1;
+            });
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(label), $"HierarchicalAttention: label column '{name}' has type {label.Type}; expected {ExpectedLabel}.");
     }
 
     /// <summary>The label's key values as text, or null when it has none (or they are not text).</summary>

@@ -17,7 +17,7 @@ internal static class HierarchicalAttentionFile
     public static void Write(HierarchicalAttentionTransformer transformer, string folder, Action<string, byte[]> add)
     {
         HierarchicalAttentionModel model = transformer.Model;
-        var settings = new HierarchicalAttentionFileSettings(Version, transformer.Options, model.VocabularySize, model.Classes, transformer.LabelValues);
+        var settings = new HierarchicalAttentionFileSettings(Version, transformer.Options, model.VocabularySize, model.Classes, transformer.LabelValues, transformer.Binary);
         add($"{folder}/{ModelPartFiles.SettingsName}", JsonSerializer.SerializeToUtf8Bytes(settings, AttentionFileJson.Default.HierarchicalAttentionFileSettings));
         ModelPartFiles.WriteWeights(model, folder, add);
         ModelPartFiles.WriteVocabulary(transformer.Vocabulary, folder, add);
@@ -52,11 +52,16 @@ internal static class HierarchicalAttentionFile
             throw damaged($"'{entry}' lists {values.Length} label values for {settings.Classes} classes");
         }
 
+        if (settings.Binary && (settings.Classes != 2 || settings.LabelValues is not null))
+        {
+            throw damaged($"'{entry}' is a binary classifier with {settings.Classes} classes{(settings.LabelValues is null ? "" : " and label values")}");
+        }
+
         Vocabulary vocabulary = ModelPartFiles.ReadVocabulary(folder, settings.VocabularySize, readEntry, damaged);
 
         // Every weight is overwritten from the file; the generator only fills the tensors first.
         var model = new HierarchicalAttentionModel(options, settings.VocabularySize, settings.Classes, new Random(0));
         ModelPartFiles.ReadWeights(model, folder, readEntry, damaged);
-        return new HierarchicalAttentionTransformer(model, vocabulary, settings.LabelValues);
+        return new HierarchicalAttentionTransformer(model, vocabulary, settings.LabelValues, settings.Binary);
     }
 }

@@ -8,4 +8,5 @@ namespace Microsoft.ML.Attention.Transforms;
 /// <param name="VocabularySize">Words in the vocabulary, markers included.</param>
 /// <param name="Classes">Classes of the predicted label.</param>
 /// <param name="LabelValues">The training label's key values, or null.</param>
-internal sealed record HierarchicalAttentionFileSettings(int Version, HierarchicalAttentionOptions Options, int VocabularySize, int Classes, string[]? LabelValues);
+/// <param name="Binary">A binary classifier (Boolean label) rather than a multiclass one.</param>
+internal sealed record HierarchicalAttentionFileSettings(int Version, HierarchicalAttentionOptions Options, int VocabularySize, int Classes, string[]? LabelValues, bool Binary);

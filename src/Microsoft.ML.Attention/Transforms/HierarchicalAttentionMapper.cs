@@ -23,17 +23,20 @@ internal sealed class HierarchicalAttentionMapper : IRowToRowMapper
         HierarchicalAttentionOptions o = parent.Options;
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(inputSchema);
-        var added = new List<string> { HierarchicalAttentionEstimator.ScoreColumnName, HierarchicalAttentionEstimator.PredictedLabelColumnName };
-        builder.AddColumn(HierarchicalAttentionEstimator.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, parent.Classes));
-        var keyAnnotations = new DataViewSchema.Annotations.Builder();
-        if (parent.LabelValues is { } values)
+        var added = new List<string>();
+        if (parent.Binary)
         {
-            ValueGetter<VBuffer<ReadOnlyMemory<char>>> getter = (ref VBuffer<ReadOnlyMemory<char>> dst) =>
-                dst = new VBuffer<ReadOnlyMemory<char>>(values.Length, [.. values.Select(v => v.AsMemory())]);
-            keyAnnotations.Add(OutputColumn.KeyValues, new VectorDataViewType(TextDataViewType.Instance, values.Length), getter);
+            builder.AddColumn(HierarchicalAttentionEstimator.ScoreColumnName, NumberDataViewType.Single);
+            builder.AddColumn(HierarchicalAttentionEstimator.ProbabilityColumnName, NumberDataViewType.Single);
+            builder.AddColumn(HierarchicalAttentionEstimator.PredictedLabelColumnName, BooleanDataViewType.Instance);
+            added.AddRange([HierarchicalAttentionEstimator.ScoreColumnName, HierarchicalAttentionEstimator.ProbabilityColumnName, HierarchicalAttentionEstimator.PredictedLabelColumnName]);
+        }
+        else
+        {
+            AddMulticlass(builder, parent);
+            added.AddRange([HierarchicalAttentionEstimator.ScoreColumnName, HierarchicalAttentionEstimator.PredictedLabelColumnName]);
         }
 
-        builder.AddColumn(HierarchicalAttentionEstimator.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), parent.Classes), keyAnnotations.ToAnnotations());
         foreach ((string? name, DataViewType item) in new (string?, DataViewType)[]
         {
             (o.SentenceAttentionColumnName, NumberDataViewType.Single), (o.SentencesColumnName, TextDataViewType.Instance),
@@ -49,6 +52,21 @@ internal sealed class HierarchicalAttentionMapper : IRowToRowMapper
 
         _added = [.. added];
         OutputSchema = builder.ToSchema();
+    }
+
+    /// <summary>Score [classes] and PredictedLabel (a key carrying the training label's values).</summary>
+    private static void AddMulticlass(DataViewSchema.Builder builder, HierarchicalAttentionTransformer parent)
+    {
+        builder.AddColumn(HierarchicalAttentionEstimator.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, parent.Classes));
+        var keyAnnotations = new DataViewSchema.Annotations.Builder();
+        if (parent.LabelValues is { } values)
+        {
+            ValueGetter<VBuffer<ReadOnlyMemory<char>>> getter = (ref VBuffer<ReadOnlyMemory<char>> dst) =>
+                dst = new VBuffer<ReadOnlyMemory<char>>(values.Length, [.. values.Select(v => v.AsMemory())]);
+            keyAnnotations.Add(OutputColumn.KeyValues, new VectorDataViewType(TextDataViewType.Instance, values.Length), getter);
+        }
+
+        builder.AddColumn(HierarchicalAttentionEstimator.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), parent.Classes), keyAnnotations.ToAnnotations());
     }
 
     public DataViewSchema InputSchema { get; }
@@ -72,7 +90,7 @@ internal sealed class HierarchicalAttentionMapper : IRowToRowMapper
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) => new Row(this, input);
 
     /// <summary>One document's outputs.</summary>
-    private sealed record Scored(float[] Probabilities, uint Predicted, float[] SentenceWeights, string[] Sentences, float[] WordWeights, string[] Words);
+    private sealed record Scored(float[] Probabilities, float[] Logits, uint Predicted, float[] SentenceWeights, string[] Sentences, float[] WordWeights, string[] Words);
 
     private Scored Score(ReadOnlyMemory<char> text, long row)
     {
@@ -82,12 +100,13 @@ internal sealed class HierarchicalAttentionMapper : IRowToRowMapper
         using (GradMode.NoGrad())
         {
             HierarchicalAttentionResult r = _parent.Model.Forward(batch);
+            float[] logits = r.Logits.ToArray();
             float[] probabilities = r.Logits.Softmax(-1).ToArray();
             uint predicted = (uint)Array.IndexOf(probabilities, probabilities.Max()) + 1;
             float[] sentenceWeights = r.SentenceWeights.ToArray()[..sentences.Count];
             float[] all = r.WordWeights.ToArray();
             float[] wordWeights = [.. sentences.SelectMany((s, i) => all.Skip(i * batch.Words).Take(s.Length))];
-            return new Scored(probabilities, predicted, sentenceWeights, [.. sentences.Select(s => string.Join(' ', s))], wordWeights, [.. sentences.SelectMany(s => s)]);
+            return new Scored(probabilities, logits, predicted, sentenceWeights, [.. sentences.Select(s => string.Join(' ', s))], wordWeights, [.. sentences.SelectMany(s => s)]);
         }
     }
 
@@ -125,8 +144,13 @@ internal sealed class HierarchicalAttentionMapper : IRowToRowMapper
 
             string name = _mapper._added[column.Index - _mapper.FirstAdded];
             HierarchicalAttentionOptions o = _mapper._parent.Options;
+            bool binary = _mapper._parent.Binary;
             Delegate getter = name switch
             {
+                // Binary, as ML.NET's calibrated binary trainers: Score the logit (of class 1 against class 0), its probability, a Boolean prediction.
+                HierarchicalAttentionEstimator.PredictedLabelColumnName when binary => (ValueGetter<bool>)((ref bool dst) => dst = Current().Predicted == 2),
+                HierarchicalAttentionEstimator.ScoreColumnName when binary => (ValueGetter<float>)((ref float dst) => dst = Current().Logits[1] - Current().Logits[0]),
+                HierarchicalAttentionEstimator.ProbabilityColumnName when binary => (ValueGetter<float>)((ref float dst) => dst = Current().Probabilities[1]),
                 HierarchicalAttentionEstimator.PredictedLabelColumnName => (ValueGetter<uint>)((ref uint dst) => dst = Current().Predicted),
                 HierarchicalAttentionEstimator.ScoreColumnName => Floats(() => Current().Probabilities),
                 _ when name == o.SentenceAttentionColumnName => Floats(() => Current().SentenceWeights),

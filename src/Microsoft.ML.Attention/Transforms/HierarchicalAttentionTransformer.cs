@@ -14,8 +14,14 @@ namespace Microsoft.ML.Attention.Transforms;
 /// </remarks>
 public sealed class HierarchicalAttentionTransformer : ITransformer
 {
-    internal HierarchicalAttentionTransformer(HierarchicalAttentionModel model, Vocabulary vocabulary, string[]? labelValues)
+    internal HierarchicalAttentionTransformer(HierarchicalAttentionModel model, Vocabulary vocabulary, string[]? labelValues, bool binary)
     {
+        if (binary && model.Classes != 2)
+        {
+            throw new ArgumentException($"A binary model has 2 classes, not {model.Classes}.", nameof(binary));
+        }
+
+        Binary = binary;
         Model = model;
         Options = model.Options;
         Vocabulary = vocabulary;
@@ -26,6 +32,9 @@ public sealed class HierarchicalAttentionTransformer : ITransformer
 
     /// <summary>Classes of the predicted label.</summary>
     public int Classes => Model.Classes;
+
+    /// <summary>True for a binary classifier (Score, Probability, Boolean PredictedLabel); false for multiclass.</summary>
+    public bool Binary { get; }
 
     /// <summary>The words known to the model by id (0 = padding, 1 = unknown).</summary>
     public IReadOnlyList<string> VocabularyWords => Vocabulary.Words;

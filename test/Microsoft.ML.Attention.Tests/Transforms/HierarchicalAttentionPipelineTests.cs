@@ -105,6 +105,73 @@ public sealed class HierarchicalAttentionPipelineTests
         }
     }
 
+    public sealed class BinaryReview
+    {
+        [LoadColumn(0)]
+        public bool Label { get; set; }
+
+        [LoadColumn(1)]
+        public string Text { get; set; } = "";
+    }
+
+    public sealed class BinaryPrediction
+    {
+        public bool PredictedLabel { get; set; }
+
+        public float Score { get; set; }
+
+        public float Probability { get; set; }
+    }
+
+    [TestMethod]
+    public void BinaryTrainer_EvaluatesWithMLNetsBinaryMetrics_AndRoundTrips()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), $"han-binary-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            string trainPath = Path.Combine(directory, "train.tsv"), testPath = Path.Combine(directory, "test.tsv");
+            File.WriteAllLines(trainPath, ["Label\tText", .. CueSentenceTask.Generate(900, seed: 5).Select(r => $"{r.Label == "positive"}\t{r.Text}")]);
+            File.WriteAllLines(testPath, ["Label\tText", .. CueSentenceTask.Generate(150, seed: 6).Select(r => $"{r.Label == "positive"}\t{r.Text}")]);
+            var mlContext = new MLContext(seed: 0);
+            IDataView train = mlContext.Data.LoadFromTextFile<BinaryReview>(trainPath, hasHeader: true, separatorChar: '\t');
+            IDataView test = mlContext.Data.LoadFromTextFile<BinaryReview>(testPath, hasHeader: true, separatorChar: '\t');
+            var trainer = mlContext.BinaryClassification.Trainers.HierarchicalAttention(new HierarchicalAttentionOptions
+            {
+                EmbeddingDimension = 24, HiddenSize = 24, AttentionDimension = 24, Dropout = 0.1f, Epochs = 12, BatchSize = 32, LearningRate = 5e-3f,
+                MinimumWordCount = 2, EarlyStoppingPatience = 3, Seed = 3,
+            });
+            Assert.IsTrue(trainer.Binary);
+            ITransformer model = trainer.Fit(train);
+            IDataView scored = model.Transform(test);
+            CalibratedBinaryClassificationMetrics metrics = mlContext.BinaryClassification.Evaluate(scored);
+            Console.WriteLine($"binary HAN accuracy {metrics.Accuracy:F3}, AUC {metrics.AreaUnderRocCurve:F3}, log-loss {metrics.LogLoss:F3}");
+            Assert.IsGreaterThan(0.9, metrics.Accuracy, $"accuracy {metrics.Accuracy:F3}");
+            Assert.IsGreaterThan(0.95, metrics.AreaUnderRocCurve);
+
+            string path = Path.Combine(directory, "han-binary.zip");
+            mlContext.Model.SaveWithAttention(model, train.Schema, path);
+            var fresh = new MLContext();
+            ITransformer loaded = fresh.Model.LoadWithAttention(path, out _);
+            var engine = fresh.Model.CreatePredictionEngine<BinaryReview, BinaryPrediction>(loaded);
+            BinaryReview[] rows = [.. fresh.Data.CreateEnumerable<BinaryReview>(test, reuseRowObject: false)];
+            float[] scores = [.. scored.GetColumn<float>("Score")], probabilities = [.. scored.GetColumn<float>("Probability")];
+            bool[] predicted = [.. scored.GetColumn<bool>("PredictedLabel")];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                BinaryPrediction p = engine.Predict(rows[i]);
+                Assert.AreEqual(scores[i], p.Score, $"row {i}");
+                Assert.AreEqual(probabilities[i], p.Probability, $"row {i}");
+                Assert.AreEqual(predicted[i], p.PredictedLabel, $"row {i}");
+                Assert.AreEqual(p.Score > 0, p.PredictedLabel, $"row {i}: the prediction follows the logit's sign");
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [TestMethod]
     public void BadInput_IsNamed_ByColumnAndRow()
     {
@@ -117,6 +184,8 @@ public sealed class HierarchicalAttentionPipelineTests
         StringAssert.Contains(label.Message, "label column 'Label' has type String; expected a key (use MapValueToKey for classes)");
         var missing = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.HierarchicalAttention(textColumnName: "Body").Fit(keyed));
         StringAssert.Contains(missing.Message, "text column 'Body' not found. Columns: Label, Text");
+        var binaryLabel = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.BinaryClassification.Trainers.HierarchicalAttention(epochs: 1).Fit(keyed));
+        StringAssert.Contains(binaryLabel.Message, "expected Boolean (binary classification)");
         var option = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Attention().HierarchicalAttention(new HierarchicalAttentionOptions { MaximumWords = 0 }));
         StringAssert.Contains(option.Message, "HierarchicalAttentionOptions.MaximumWords");
     }
