@@ -86,6 +86,13 @@ public sealed class HierarchicalAttentionOptions
     /// <summary>An extra output column with the words the word weights refer to, in the same order, or null. Default null.</summary>
     public string? WordsColumnName { get; set; }
 
+    /// <summary>
+    /// A file of pretrained word vectors in GloVe's text format whose width is <see cref="EmbeddingDimension"/>: the
+    /// vocabulary's words found there start from their vectors (the others from random ones), and are trained further.
+    /// Null for none. Default null.
+    /// </summary>
+    public string? PretrainedEmbeddingsPath { get; set; }
+
     /// <summary>Word embedding width. Default 100.</summary>
     public int EmbeddingDimension { get; set; } = Defaults.EmbeddingDimension;
 

@@ -18,7 +18,9 @@ public static class HierarchicalAttentionTrainer
     /// <param name="data">The training documents.</param>
     /// <param name="random">The generator for initialization, the split, batching and dropout.</param>
     /// <param name="progress">Called after every epoch, or null.</param>
-    public static HierarchicalAttentionModel Train(HierarchicalAttentionOptions options, int vocabularySize, int classes, DocumentDataset data, Random random, Action<EpochReport>? progress = null)
+    /// <param name="pretrained">Initial word vectors by token id (e.g. from <see cref="EmbeddingFile"/>), or null.</param>
+    public static HierarchicalAttentionModel Train(HierarchicalAttentionOptions options, int vocabularySize, int classes, DocumentDataset data, Random random,
+        Action<EpochReport>? progress = null, IReadOnlyDictionary<int, float[]>? pretrained = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(data);
@@ -34,6 +36,20 @@ public static class HierarchicalAttentionTrainer
         }
 
         var model = new HierarchicalAttentionModel(options, vocabularySize, classes, random);
+        if (pretrained is not null)
+        {
+            Span<float> table = model.Embedding.Weight.AsSpan();
+            int e = options.EmbeddingDimension;
+            foreach ((int id, float[] vector) in pretrained)
+            {
+                if (id <= Vocabulary.Unknown || id >= vocabularySize || vector.Length != e)
+                {
+                    throw new ArgumentException($"Pretrained vector for id {id} (of {vector.Length} values): ids run from 2 to {vocabularySize - 1}, vectors have {e} values.", nameof(pretrained));
+                }
+
+                vector.CopyTo(table.Slice(id * e, e));
+            }
+        }
         int[] order = [.. Enumerable.Range(0, data.Count)];
         random.Shuffle(order);
         int held = options.ValidationFraction > 0 ? (int)Math.Round(data.Count * options.ValidationFraction) : 0;

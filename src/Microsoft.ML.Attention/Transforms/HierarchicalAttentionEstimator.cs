@@ -116,15 +116,19 @@ public sealed class HierarchicalAttentionEstimator : IEstimator<HierarchicalAtte
         }
 
         Vocabulary vocabulary = Vocabulary.Build(documents.Select(d => d.SelectMany(s => s)), _options.MaximumVocabularySize, _options.MinimumWordCount);
+        Dictionary<int, float[]>? pretrained = _options.PretrainedEmbeddingsPath is { } path
+            ? EmbeddingFile.Read(path, vocabulary, _options.EmbeddingDimension)
+            : null;
         var encoder = new DocumentReader(_options, vocabulary);
         var data = new DocumentDataset([.. documents.Select(encoder.Encode)], [.. labels]);
         IHost host = _env.Register(nameof(HierarchicalAttentionEstimator), _options.Seed);
         int seed = _options.Seed ?? host.Rand.Next();
         using IChannel channel = host.Start("Training");
-        channel.Info(MessageSensitivity.None, $"HierarchicalAttention: {labels.Count} documents, vocabulary {vocabulary.Count}, {classes} classes, seed {seed}.");
+        channel.Info(MessageSensitivity.None, $"HierarchicalAttention: {labels.Count} documents, vocabulary {vocabulary.Count}" +
+            (pretrained is null ? "" : $" ({pretrained.Count} with pretrained vectors)") + $", {classes} classes, seed {seed}.");
         HierarchicalAttentionModel model = HierarchicalAttentionTrainer.Train(_options, vocabulary.Count, classes, data, new Random(seed), report =>
             channel.Info(MessageSensitivity.None, $"HierarchicalAttention: epoch {report.Epoch}/{report.Epochs}: train loss {report.TrainLoss:F4}" +
-                (report.ValidationLoss is double v ? $", validation loss {v:F4}" : "") + (report.Improved ? " (best so far)" : "")));
+                (report.ValidationLoss is double v ? $", validation loss {v:F4}" : "") + (report.Improved ? " (best so far)" : "")), pretrained);
         return new HierarchicalAttentionTransformer(model, vocabulary, Binary ? null : KeyValues(label), Binary);
     }
 

@@ -1,6 +1,4 @@
-using Microsoft.ML.Attention.Autograd;
 using Microsoft.ML.Attention.Models;
-using Microsoft.ML.Attention.Tensors;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Attention.Transforms;
@@ -89,34 +87,13 @@ internal sealed class HierarchicalAttentionMapper : IRowToRowMapper
 
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) => new Row(this, input);
 
-    /// <summary>One document's outputs.</summary>
-    private sealed record Scored(float[] Probabilities, float[] Logits, uint Predicted, float[] SentenceWeights, string[] Sentences, float[] WordWeights, string[] Words);
-
-    private Scored Score(ReadOnlyMemory<char> text, long row)
-    {
-        List<string[]> sentences = _parent.Reader.Sentences(text, row);
-        DocumentBatch batch = DocumentBatch.From([_parent.Reader.Encode(sentences)]);
-        using TensorScope scope = TensorScope.Begin();
-        using (GradMode.NoGrad())
-        {
-            HierarchicalAttentionResult r = _parent.Model.Forward(batch);
-            float[] logits = r.Logits.ToArray();
-            float[] probabilities = r.Logits.Softmax(-1).ToArray();
-            uint predicted = (uint)Array.IndexOf(probabilities, probabilities.Max()) + 1;
-            float[] sentenceWeights = r.SentenceWeights.ToArray()[..sentences.Count];
-            float[] all = r.WordWeights.ToArray();
-            float[] wordWeights = [.. sentences.SelectMany((s, i) => all.Skip(i * batch.Words).Take(s.Length))];
-            return new Scored(probabilities, logits, predicted, sentenceWeights, [.. sentences.Select(s => string.Join(' ', s))], wordWeights, [.. sentences.SelectMany(s => s)]);
-        }
-    }
-
     private sealed class Row : DataViewRow
     {
         private readonly HierarchicalAttentionMapper _mapper;
         private readonly DataViewRow _input;
         private ValueGetter<ReadOnlyMemory<char>>? _textGetter;
         private long _cachedPosition = -1;
-        private Scored? _cached;
+        private HierarchicalAttentionScores? _cached;
 
         internal Row(HierarchicalAttentionMapper mapper, DataViewRow input)
         {
@@ -174,14 +151,14 @@ internal sealed class HierarchicalAttentionMapper : IRowToRowMapper
             dst = new VBuffer<ReadOnlyMemory<char>>(v.Length, [.. v.Select(s => s.AsMemory())]);
         };
 
-        private Scored Current()
+        private HierarchicalAttentionScores Current()
         {
             if (_cachedPosition != _input.Position || _cached is null)
             {
                 _textGetter ??= _input.GetGetter<ReadOnlyMemory<char>>(_mapper._source);
                 ReadOnlyMemory<char> text = default;
                 _textGetter(ref text);
-                _cached = _mapper.Score(text, _input.Position);
+                _cached = _mapper._parent.Score(text, _input.Position);
                 _cachedPosition = _input.Position;
             }
 

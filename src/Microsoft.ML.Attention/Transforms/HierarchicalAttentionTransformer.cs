@@ -1,4 +1,9 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Microsoft.ML.Attention.Autograd;
 using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Attention.Tensors;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Attention.Transforms;
@@ -80,6 +85,55 @@ public sealed class HierarchicalAttentionTransformer : ITransformer
         throw new NotSupportedException(
             "A HierarchicalAttentionTransformer cannot be saved with mlContext.Model.Save, which only writes ML.NET's own transformers. " +
             "Save the whole model with mlContext.Model.SaveWithAttention(model, inputSchema, path) and load it with mlContext.Model.LoadWithAttention(path, out schema).");
+
+    /// <summary>
+    /// One document's two levels of attention as a self-contained HTML fragment: each sentence on its own line, shaded by
+    /// its weight, each word shaded by its weight within the sentence, the predicted class and the weights in tooltips.
+    /// </summary>
+    /// <param name="text">The document, as the text column holds it.</param>
+    /// <exception cref="InvalidOperationException">The text has no sentence with a word.</exception>
+    public string ExplainAsHtml(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        HierarchicalAttentionScores scores = Score(text.AsMemory(), row: 0);
+        string predicted = LabelValues is { } values ? values[scores.Predicted - 1] : Binary ? (scores.Predicted == 2).ToString() : scores.Predicted.ToString(CultureInfo.InvariantCulture);
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $"<div class=\"han\" style=\"font-family:sans-serif;line-height:1.8\"><p>Predicted: <b>{WebUtility.HtmlEncode(predicted)}</b> ({scores.Probabilities.Max():P1})</p>\n");
+        int word = 0;
+        for (int s = 0; s < scores.Sentences.Length; s++)
+        {
+            float sw = scores.SentenceWeights[s];
+            html.Append(CultureInfo.InvariantCulture, $"<div title=\"sentence weight {sw:F3}\" style=\"border-left:6px solid rgba(220,40,40,{sw:F3});padding-left:6px\">");
+            foreach (string w in scores.Sentences[s].Split(' '))
+            {
+                float ww = scores.WordWeights[word++];
+                html.Append(CultureInfo.InvariantCulture, $"<span title=\"{ww:F3}\" style=\"background:rgba(40,90,220,{ww:F3})\">{WebUtility.HtmlEncode(w)}</span> ");
+            }
+
+            html.Append("</div>\n");
+        }
+
+        return html.Append("</div>\n").ToString();
+    }
+
+    /// <summary>Scores one document without a tape, in a tensor scope.</summary>
+    internal HierarchicalAttentionScores Score(ReadOnlyMemory<char> text, long row)
+    {
+        List<string[]> sentences = Reader.Sentences(text, row);
+        DocumentBatch batch = DocumentBatch.From([Reader.Encode(sentences)]);
+        using TensorScope scope = TensorScope.Begin();
+        using (GradMode.NoGrad())
+        {
+            HierarchicalAttentionResult r = Model.Forward(batch);
+            float[] logits = r.Logits.ToArray();
+            float[] probabilities = r.Logits.Softmax(-1).ToArray();
+            uint predicted = (uint)Array.IndexOf(probabilities, probabilities.Max()) + 1;
+            float[] sentenceWeights = r.SentenceWeights.ToArray()[..sentences.Count];
+            float[] all = r.WordWeights.ToArray();
+            float[] wordWeights = [.. sentences.SelectMany((s, i) => all.Skip(i * batch.Words).Take(s.Length))];
+            return new HierarchicalAttentionScores(probabilities, logits, predicted, sentenceWeights, [.. sentences.Select(s => string.Join(' ', s))], wordWeights, [.. sentences.SelectMany(s => s)]);
+        }
+    }
 
     /// <summary>The text column, checked.</summary>
     internal DataViewSchema.Column CheckInput(DataViewSchema schema)
