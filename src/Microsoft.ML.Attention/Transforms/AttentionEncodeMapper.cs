@@ -51,22 +51,16 @@ internal sealed class AttentionEncodeMapper : IRowToRowMapper
 
     private int FirstAdded => OutputSchema.Count - _added;
 
-    public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
-    {
-        var wanted = dependingColumns.Select(c => c.Index).ToHashSet();
-        var result = InputSchema.Where(c => wanted.Contains(c.Index)).ToList();
-        if (wanted.Any(i => i >= FirstAdded) && !result.Any(c => c.Index == _source.Index))
-        {
-            result.Add(_source);
-        }
-
-        return result;
-    }
+    public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns) =>
+        MapperDependencies.Of(InputSchema, dependingColumns, FirstAdded, _source);
 
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) => new Row(this, input);
 
+    /// <summary>One row's outputs.</summary>
+    private sealed record Encoded(float[] Embedding, float[] Weights, string[] Words);
+
     /// <summary>Encodes one row: embedding, weights (padded to the weight column's size) and words.</summary>
-    private (float[] Embedding, float[] Weights, string[] Words) Encode(DataViewRow input, Delegate getter)
+    private Encoded Encode(DataViewRow input, Delegate getter)
     {
         AttentionEncodeOptions s = _parent.Options;
         EncoderBatch batch;
@@ -91,79 +85,33 @@ internal sealed class AttentionEncodeMapper : IRowToRowMapper
             AttentionResult r = _parent.Model.Encode(batch);
             float[] weights = new float[s.IsTextInput ? s.MaximumLength : batch.Length];
             r.Weights!.AsSpan().CopyTo(weights);
-            return (r.Output.ToArray(), weights, words);
+            return new Encoded(r.Output.ToArray(), weights, words);
         }
     }
 
-    private sealed class Row : DataViewRow
+    private sealed class Row(AttentionEncodeMapper mapper, DataViewRow input)
+        : MappedRow<Encoded>(input, mapper.OutputSchema, mapper.FirstAdded, mapper._source, "AttentionEncode")
     {
-        private readonly AttentionEncodeMapper _mapper;
-        private readonly DataViewRow _input;
         private Delegate? _sourceGetter;
-        private long _cachedPosition = -1;
-        private (float[] Embedding, float[] Weights, string[] Words) _cached;
 
-        internal Row(AttentionEncodeMapper mapper, DataViewRow input)
+        protected override Delegate AddedGetter(DataViewSchema.Column column)
         {
-            _mapper = mapper;
-            _input = input;
+            AttentionEncodeOptions s = mapper._parent.Options;
+            if (column.Name == s.TokensColumnName && column.Index == mapper.OutputSchema.Count - 1)
+            {
+                return Texts(() => Current().Words);
+            }
+
+            bool weights = column.Index == mapper.FirstAdded + 1 && s.AttentionWeightsColumnName is not null;
+            return Floats(() => weights ? Current().Weights : Current().Embedding);
         }
 
-        public override long Position => _input.Position;
-
-        public override long Batch => _input.Batch;
-
-        public override DataViewSchema Schema => _mapper.OutputSchema;
-
-        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
-
-        public override bool IsColumnActive(DataViewSchema.Column column) =>
-            column.Index >= _mapper.FirstAdded ? _input.IsColumnActive(_mapper._source) : _input.IsColumnActive(_input.Schema[column.Index]);
-
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        protected override Encoded Compute()
         {
-            if (column.Index < _mapper.FirstAdded)
-            {
-                return _input.GetGetter<TValue>(_input.Schema[column.Index]);
-            }
-
-            string name = column.Name;
-            AttentionEncodeOptions s = _mapper._parent.Options;
-            Delegate getter;
-            if (name == s.TokensColumnName && column.Index == _mapper.OutputSchema.Count - 1)
-            {
-                getter = (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> dst) =>
-                {
-                    string[] words = Current().Words;
-                    dst = new VBuffer<ReadOnlyMemory<char>>(words.Length, [.. words.Select(w => w.AsMemory())]);
-                });
-            }
-            else
-            {
-                bool weights = column.Index == _mapper.FirstAdded + 1 && s.AttentionWeightsColumnName is not null;
-                getter = (ValueGetter<VBuffer<float>>)((ref VBuffer<float> dst) =>
-                {
-                    float[] values = weights ? Current().Weights : Current().Embedding;
-                    dst = new VBuffer<float>(values.Length, (float[])values.Clone());
-                });
-            }
-
-            return getter as ValueGetter<TValue>
-                ?? throw new InvalidOperationException($"AttentionEncode: column '{name}' is read as {typeof(TValue).Name}, but it holds {column.Type}.");
-        }
-
-        private (float[] Embedding, float[] Weights, string[] Words) Current()
-        {
-            if (_cachedPosition != _input.Position)
-            {
-                _sourceGetter ??= _mapper._parent.Options.IsTextInput
-                    ? _input.GetGetter<ReadOnlyMemory<char>>(_mapper._source)
-                    : _input.GetGetter<VBuffer<float>>(_mapper._source);
-                _cached = _mapper.Encode(_input, _sourceGetter);
-                _cachedPosition = _input.Position;
-            }
-
-            return _cached;
+            _sourceGetter ??= mapper._parent.Options.IsTextInput
+                ? Input.GetGetter<ReadOnlyMemory<char>>(Source)
+                : Input.GetGetter<VBuffer<float>>(Source);
+            return mapper.Encode(Input, _sourceGetter);
         }
     }
 }

@@ -73,56 +73,22 @@ internal sealed class HierarchicalAttentionMapper : IRowToRowMapper
 
     private int FirstAdded => OutputSchema.Count - _added.Length;
 
-    public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
-    {
-        var wanted = dependingColumns.Select(c => c.Index).ToHashSet();
-        var result = InputSchema.Where(c => wanted.Contains(c.Index)).ToList();
-        if (wanted.Any(i => i >= FirstAdded) && !result.Any(c => c.Index == _source.Index))
-        {
-            result.Add(_source);
-        }
-
-        return result;
-    }
+    public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns) =>
+        MapperDependencies.Of(InputSchema, dependingColumns, FirstAdded, _source);
 
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) => new Row(this, input);
 
-    private sealed class Row : DataViewRow
+    private sealed class Row(HierarchicalAttentionMapper mapper, DataViewRow input)
+        : MappedRow<HierarchicalAttentionScores>(input, mapper.OutputSchema, mapper.FirstAdded, mapper._source, "HierarchicalAttention")
     {
-        private readonly HierarchicalAttentionMapper _mapper;
-        private readonly DataViewRow _input;
         private ValueGetter<ReadOnlyMemory<char>>? _textGetter;
-        private long _cachedPosition = -1;
-        private HierarchicalAttentionScores? _cached;
 
-        internal Row(HierarchicalAttentionMapper mapper, DataViewRow input)
+        protected override Delegate AddedGetter(DataViewSchema.Column column)
         {
-            _mapper = mapper;
-            _input = input;
-        }
-
-        public override long Position => _input.Position;
-
-        public override long Batch => _input.Batch;
-
-        public override DataViewSchema Schema => _mapper.OutputSchema;
-
-        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
-
-        public override bool IsColumnActive(DataViewSchema.Column column) =>
-            column.Index >= _mapper.FirstAdded ? _input.IsColumnActive(_mapper._source) : _input.IsColumnActive(_input.Schema[column.Index]);
-
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            if (column.Index < _mapper.FirstAdded)
-            {
-                return _input.GetGetter<TValue>(_input.Schema[column.Index]);
-            }
-
-            string name = _mapper._added[column.Index - _mapper.FirstAdded];
-            HierarchicalAttentionOptions o = _mapper._parent.Options;
-            bool binary = _mapper._parent.Binary;
-            Delegate getter = name switch
+            string name = mapper._added[column.Index - mapper.FirstAdded];
+            HierarchicalAttentionOptions o = mapper._parent.Options;
+            bool binary = mapper._parent.Binary;
+            return name switch
             {
                 // Binary, as ML.NET's calibrated binary trainers: Score the logit (of class 1 against class 0), its probability, a Boolean prediction.
                 HierarchicalAttentionEstimator.PredictedLabelColumnName when binary => (ValueGetter<bool>)((ref bool dst) => dst = Current().Predicted == 2),
@@ -135,34 +101,14 @@ internal sealed class HierarchicalAttentionMapper : IRowToRowMapper
                 _ when name == o.SentencesColumnName => Texts(() => Current().Sentences),
                 _ => Texts(() => Current().Words),
             };
-            return getter as ValueGetter<TValue>
-                ?? throw new InvalidOperationException($"HierarchicalAttention: column '{name}' is read as {typeof(TValue).Name}, but it holds {column.Type}.");
         }
 
-        private static ValueGetter<VBuffer<float>> Floats(Func<float[]> values) => (ref VBuffer<float> dst) =>
+        protected override HierarchicalAttentionScores Compute()
         {
-            float[] v = values();
-            dst = new VBuffer<float>(v.Length, (float[])v.Clone());
-        };
-
-        private static ValueGetter<VBuffer<ReadOnlyMemory<char>>> Texts(Func<string[]> values) => (ref VBuffer<ReadOnlyMemory<char>> dst) =>
-        {
-            string[] v = values();
-            dst = new VBuffer<ReadOnlyMemory<char>>(v.Length, [.. v.Select(s => s.AsMemory())]);
-        };
-
-        private HierarchicalAttentionScores Current()
-        {
-            if (_cachedPosition != _input.Position || _cached is null)
-            {
-                _textGetter ??= _input.GetGetter<ReadOnlyMemory<char>>(_mapper._source);
-                ReadOnlyMemory<char> text = default;
-                _textGetter(ref text);
-                _cached = _mapper._parent.Score(text, _input.Position);
-                _cachedPosition = _input.Position;
-            }
-
-            return _cached;
+            _textGetter ??= Input.GetGetter<ReadOnlyMemory<char>>(Source);
+            ReadOnlyMemory<char> text = default;
+            _textGetter(ref text);
+            return mapper._parent.Score(text, Input.Position);
         }
     }
 }
