@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Accuracy evaluations on real data (minutes each, so not unit tests). Prints "RESULT <name> <value> <unit>".
-#   build/eval.sh imdb [EPOCHS]   the hierarchical attention trainer on IMDB 25k/25k (../shared/data/imdb), default 4 epochs
+#   build/eval.sh imdb [EPOCHS [DROPOUT]]   the hierarchical attention trainer on IMDB 25k/25k (../shared/data/imdb), default 4 epochs
 set -euo pipefail
 eval_name="${1:?usage: build/eval.sh EVAL [ARGS]   (evals: imdb)}"
 shift

@@ -53,9 +53,12 @@ public static class Program
             switch (args[1])
             {
                 case "imdb" when args.Length >= 3:
-                    return Evals.ImdbEval.Run(args[2], args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 4);
+                    return Evals.ImdbEval.Run(
+                        args[2],
+                        args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 4,
+                        args.Length >= 5 ? float.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : null);
                 default:
-                    Console.Error.WriteLine($"Unknown eval '{args[1]}'. Known: imdb DATA_DIR [EPOCHS].");
+                    Console.Error.WriteLine($"Unknown eval '{args[1]}'. Known: imdb DATA_DIR [EPOCHS [DROPOUT]].");
                     return 2;
             }
         }

@@ -158,7 +158,7 @@ public sealed class HierarchicalAttentionOptions
     {
         Check(!string.IsNullOrWhiteSpace(TextColumnName), nameof(TextColumnName), "must name a column.");
         Check(!string.IsNullOrWhiteSpace(LabelColumnName), nameof(LabelColumnName), "must name a column.");
-        string[] outputs = [.. new[] { "Score", "PredictedLabel", SentenceAttentionColumnName, SentencesColumnName, WordAttentionColumnName, WordsColumnName }.OfType<string>()];
+        string[] outputs = [.. new[] { "Score", "Probability", "PredictedLabel", SentenceAttentionColumnName, SentencesColumnName, WordAttentionColumnName, WordsColumnName }.OfType<string>()];
         Check(outputs.Distinct(StringComparer.Ordinal).Count() == outputs.Length && outputs.All(n => n.Trim().Length > 0), nameof(SentenceAttentionColumnName),
             $"the output columns ({string.Join(", ", outputs.Select(n => $"'{n}'"))}) must have different, non-empty names.");
         Check(EmbeddingDimension > 0, nameof(EmbeddingDimension), $"EmbeddingDimension ({EmbeddingDimension}) must be positive.");

@@ -20,7 +20,7 @@ internal static class ImdbEval
         public string Text { get; set; } = "";
     }
 
-    internal static int Run(string dataDirectory, int epochs)
+    internal static int Run(string dataDirectory, int epochs, float? dropout = null)
     {
         string work = Path.Combine(Path.GetTempPath(), $"imdb-eval-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work);
@@ -42,6 +42,8 @@ internal static class ImdbEval
             IDataView trainData = mlContext.Data.LoadFromTextFile<Review>(train, hasHeader: true, separatorChar: '\t');
             IDataView testData = mlContext.Data.LoadFromTextFile<Review>(test, hasHeader: true, separatorChar: '\t');
             var options = new HierarchicalAttentionOptions { Epochs = epochs, Seed = 1 };
+            options.Dropout = dropout ?? options.Dropout;
+            Console.WriteLine($"HierarchicalAttention on IMDB: {epochs} epochs, dropout {options.Dropout}, {options.MaximumSentences} sentences x {options.MaximumWords} words");
             var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
                 .Append(mlContext.MulticlassClassification.Trainers.HierarchicalAttention(options));
             ITransformer model = pipeline.Fit(trainData);

@@ -188,5 +188,7 @@ public sealed class HierarchicalAttentionPipelineTests
         StringAssert.Contains(binaryLabel.Message, "expected Boolean (binary classification)");
         var option = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Attention().HierarchicalAttention(new HierarchicalAttentionOptions { MaximumWords = 0 }));
         StringAssert.Contains(option.Message, "HierarchicalAttentionOptions.MaximumWords");
+        var clash = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.BinaryClassification.Trainers.HierarchicalAttention(sentenceAttentionColumnName: "Probability"));
+        StringAssert.Contains(clash.Message, "must have different, non-empty names");
     }
 }
