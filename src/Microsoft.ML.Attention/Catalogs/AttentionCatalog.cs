@@ -85,16 +85,7 @@ public sealed class AttentionCatalog
         int epochs = HierarchicalAttentionOptions.Defaults.Epochs,
         string? sentenceAttentionColumnName = null,
         string? wordAttentionColumnName = null) =>
-        HierarchicalAttention(new HierarchicalAttentionOptions
-        {
-            LabelColumnName = labelColumnName,
-            TextColumnName = textColumnName,
-            EmbeddingDimension = embeddingDimension,
-            HiddenSize = hiddenSize,
-            Epochs = epochs,
-            SentenceAttentionColumnName = sentenceAttentionColumnName,
-            WordAttentionColumnName = wordAttentionColumnName,
-        });
+        HierarchicalAttention(HanOptions(labelColumnName, textColumnName, embeddingDimension, hiddenSize, epochs, sentenceAttentionColumnName, wordAttentionColumnName));
 
     /// <summary>Trains a hierarchical attention network as <paramref name="options"/> say (columns, architecture, text limits, training, outputs).</summary>
     /// <param name="options">The options; validated here, and copied so later changes do not reach the estimator.</param>
@@ -126,16 +117,7 @@ public sealed class AttentionCatalog
         int epochs = HierarchicalAttentionOptions.Defaults.Epochs,
         string? sentenceAttentionColumnName = null,
         string? wordAttentionColumnName = null) =>
-        HierarchicalAttentionBinary(new HierarchicalAttentionOptions
-        {
-            LabelColumnName = labelColumnName,
-            TextColumnName = textColumnName,
-            EmbeddingDimension = embeddingDimension,
-            HiddenSize = hiddenSize,
-            Epochs = epochs,
-            SentenceAttentionColumnName = sentenceAttentionColumnName,
-            WordAttentionColumnName = wordAttentionColumnName,
-        });
+        HierarchicalAttentionBinary(HanOptions(labelColumnName, textColumnName, embeddingDimension, hiddenSize, epochs, sentenceAttentionColumnName, wordAttentionColumnName));
 
     /// <summary>Trains a hierarchical attention network as a binary classifier as <paramref name="options"/> say.</summary>
     /// <param name="options">The options; validated here, and copied so later changes do not reach the estimator.</param>
@@ -145,4 +127,17 @@ public sealed class AttentionCatalog
         ArgumentNullException.ThrowIfNull(options);
         return new HierarchicalAttentionEstimator(_env, options, binary: true);
     }
+
+    /// <summary>The options the simple hierarchical-attention overloads stand for.</summary>
+    private static HierarchicalAttentionOptions HanOptions(string labelColumnName, string textColumnName, int embeddingDimension, int hiddenSize, int epochs,
+        string? sentenceAttentionColumnName, string? wordAttentionColumnName) => new()
+        {
+            LabelColumnName = labelColumnName,
+            TextColumnName = textColumnName,
+            EmbeddingDimension = embeddingDimension,
+            HiddenSize = hiddenSize,
+            Epochs = epochs,
+            SentenceAttentionColumnName = sentenceAttentionColumnName,
+            WordAttentionColumnName = wordAttentionColumnName,
+        };
 }

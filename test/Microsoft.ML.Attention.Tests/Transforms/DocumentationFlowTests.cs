@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Tests.Support;
 using Microsoft.ML.Attention.Models;
 using Microsoft.ML.Data;
 
@@ -12,15 +13,6 @@ namespace Microsoft.ML.Attention.Tests.Transforms;
 [TestClass]
 public sealed class DocumentationFlowTests
 {
-    public sealed class Review
-    {
-        [LoadColumn(0)]
-        public string Label { get; set; } = "";
-
-        [LoadColumn(1)]
-        public string Text { get; set; } = "";
-    }
-
     public sealed class Prediction
     {
         public string PredictedLabel { get; set; } = "";
@@ -50,8 +42,8 @@ public sealed class DocumentationFlowTests
             WriteTsv(testPath, LateWordTask.Generate(300, seed: 4));
 
             var mlContext = new MLContext(seed: 0);
-            IDataView trainData = mlContext.Data.LoadFromTextFile<Review>(trainPath, hasHeader: true, separatorChar: '\t');
-            IDataView testData = mlContext.Data.LoadFromTextFile<Review>(testPath, hasHeader: true, separatorChar: '\t');
+            IDataView trainData = mlContext.Data.LoadFromTextFile<LabeledText>(trainPath, hasHeader: true, separatorChar: '\t');
+            IDataView testData = mlContext.Data.LoadFromTextFile<LabeledText>(testPath, hasHeader: true, separatorChar: '\t');
 
             IEstimator<ITransformer> features = mlContext.Transforms.Conversion.MapValueToKey("Label")
                 .Append(mlContext.Transforms.AttentionEncode(Encoder));
@@ -85,14 +77,14 @@ public sealed class DocumentationFlowTests
             var freshContext = new MLContext();
             ITransformer loaded = freshContext.Model.LoadWithAttention(modelPath, out DataViewSchema? schema);
             Assert.IsNotNull(schema);
-            IDataView reloadedTest = freshContext.Data.LoadFromTextFile<Review>(testPath, hasHeader: true, separatorChar: '\t');
+            IDataView reloadedTest = freshContext.Data.LoadFromTextFile<LabeledText>(testPath, hasHeader: true, separatorChar: '\t');
             IDataView loadedPredictions = loaded.Transform(reloadedTest);
             float[][] scores = [.. predictions.GetColumn<float[]>("Score")];
             float[][] loadedScores = [.. loadedPredictions.GetColumn<float[]>("Score")];
             string[] labels = [.. loadedPredictions.GetColumn<ReadOnlyMemory<char>>("PredictedLabel").Select(m => m.ToString())];
             Assert.AreEqual(300, loadedScores.Length);
-            var engine = freshContext.Model.CreatePredictionEngine<Review, Prediction>(loaded);
-            Review[] rows = [.. freshContext.Data.CreateEnumerable<Review>(reloadedTest, reuseRowObject: false)];
+            var engine = freshContext.Model.CreatePredictionEngine<LabeledText, Prediction>(loaded);
+            LabeledText[] rows = [.. freshContext.Data.CreateEnumerable<LabeledText>(reloadedTest, reuseRowObject: false)];
             for (int i = 0; i < rows.Length; i++)
             {
                 CollectionAssert.AreEqual(scores[i], loadedScores[i], $"row {i}: the loaded model scores as the fitted one");

@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Tests.Support;
 using Microsoft.ML.Attention.Models;
 using Microsoft.ML.Data;
 
@@ -11,15 +12,6 @@ namespace Microsoft.ML.Attention.Tests.Transforms;
 [TestClass]
 public sealed class HierarchicalAttentionPipelineTests
 {
-    public sealed class Review
-    {
-        [LoadColumn(0)]
-        public string Label { get; set; } = "";
-
-        [LoadColumn(1)]
-        public string Text { get; set; } = "";
-    }
-
     public sealed class Prediction
     {
         public string PredictedLabel { get; set; } = "";
@@ -48,8 +40,8 @@ public sealed class HierarchicalAttentionPipelineTests
             File.WriteAllLines(testPath, ["Label\tText", .. testRows.Select(r => $"{r.Label}\t{r.Text}")]);
 
             var mlContext = new MLContext(seed: 0);
-            IDataView train = mlContext.Data.LoadFromTextFile<Review>(trainPath, hasHeader: true, separatorChar: '\t');
-            IDataView test = mlContext.Data.LoadFromTextFile<Review>(testPath, hasHeader: true, separatorChar: '\t');
+            IDataView train = mlContext.Data.LoadFromTextFile<LabeledText>(trainPath, hasHeader: true, separatorChar: '\t');
+            IDataView test = mlContext.Data.LoadFromTextFile<LabeledText>(testPath, hasHeader: true, separatorChar: '\t');
             var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
                 .Append(mlContext.MulticlassClassification.Trainers.HierarchicalAttention(new HierarchicalAttentionOptions
                 {
@@ -87,13 +79,13 @@ public sealed class HierarchicalAttentionPipelineTests
             mlContext.Model.SaveWithAttention(model, train.Schema, path);
             var fresh = new MLContext();
             ITransformer loaded = fresh.Model.LoadWithAttention(path, out _);
-            IDataView reloaded = loaded.Transform(fresh.Data.LoadFromTextFile<Review>(testPath, hasHeader: true, separatorChar: '\t'));
+            IDataView reloaded = loaded.Transform(fresh.Data.LoadFromTextFile<LabeledText>(testPath, hasHeader: true, separatorChar: '\t'));
             float[][] before = [.. scored.GetColumn<float[]>("Score")], after = [.. reloaded.GetColumn<float[]>("Score")];
-            var engine = fresh.Model.CreatePredictionEngine<Review, Prediction>(loaded);
+            var engine = fresh.Model.CreatePredictionEngine<LabeledText, Prediction>(loaded);
             for (int i = 0; i < testRows.Count; i++)
             {
                 CollectionAssert.AreEqual(before[i], after[i], $"row {i}: the loaded model scores as the fitted one");
-                Prediction p = engine.Predict(new Review { Text = testRows[i].Text });
+                Prediction p = engine.Predict(new LabeledText { Text = testRows[i].Text });
                 CollectionAssert.AreEqual(after[i], p.Score, $"row {i}: PredictionEngine equals Transform");
                 Assert.AreEqual(predictions[i].PredictedLabel, p.PredictedLabel);
                 CollectionAssert.AreEqual(predictions[i].SentenceAttention, p.SentenceAttention);
@@ -176,7 +168,7 @@ public sealed class HierarchicalAttentionPipelineTests
     public void BadInput_IsNamed_ByColumnAndRow()
     {
         var ml = new MLContext(1);
-        IDataView data = ml.Data.LoadFromEnumerable(new[] { new Review { Label = "a", Text = "Fine film. Really." }, new Review { Label = "b", Text = " <br /> ... " } });
+        IDataView data = ml.Data.LoadFromEnumerable(new[] { new LabeledText { Label = "a", Text = "Fine film. Really." }, new LabeledText { Label = "b", Text = " <br /> ... " } });
         IDataView keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
         var empty = Assert.ThrowsExactly<InvalidOperationException>(() => ml.MulticlassClassification.Trainers.HierarchicalAttention(epochs: 1).Fit(keyed));
         StringAssert.Contains(empty.Message, "row 1 of column 'Text' has no sentence with a word");
