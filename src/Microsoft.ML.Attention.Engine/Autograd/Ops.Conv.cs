@@ -7,7 +7,7 @@ public static partial class Ops
     /// <summary>
     /// 2-D convolution (cross-correlation) as <c>torch.nn.functional.conv2d</c>: x [N, C, H, W],
     /// weight [O, C/groups, kH, kW], bias [O]; output [N, O, H', W'] with H' = (H + 2·padding − kH) / stride + 1.
-    /// Computed as im2col followed by GEMM per image and group.
+    /// Computed as im2col and one GEMM per chunk of images and group (<see cref="Convolution"/>).
     /// </summary>
     public static Tensor Conv2d(this Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int groups = 1)
     {
@@ -18,45 +18,51 @@ public static partial class Ops
             throw new ArgumentException($"Conv2d expects input [N, C, H, W] and weight [O, C/groups, kH, kW]; got {ShapeMath.Format(x.Dims)} and {ShapeMath.Format(weight.Dims)}.");
         }
 
+        return ConvCore(x, weight, bias, stride, padding, padding, groups, nameof(Conv2d));
+    }
+
+    /// <summary>
+    /// 1-D convolution as <c>torch.nn.functional.conv1d</c>: x [N, C, L], weight [O, C/groups, k], bias [O]; output
+    /// [N, O, L'] with L' = (L + 2·padding − k) / stride + 1.
+    /// </summary>
+    public static Tensor Conv1d(this Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int groups = 1)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(weight);
+        if (x.Rank != 3 || weight.Rank != 3)
+        {
+            throw new ArgumentException($"Conv1d expects input [N, C, L] and weight [O, C/groups, k]; got {ShapeMath.Format(x.Dims)} and {ShapeMath.Format(weight.Dims)}.");
+        }
+
+        Tensor y = ConvCore(
+            x.Reshape(x.Dims[0], x.Dims[1], 1, x.Dims[2]),
+            weight.Reshape(weight.Dims[0], weight.Dims[1], 1, weight.Dims[2]),
+            bias, stride, 0, padding, groups, nameof(Conv1d));
+        return y.Reshape(y.Dims[0], y.Dims[1], y.Dims[3]);
+    }
+
+    private static Tensor ConvCore(Tensor x, Tensor weight, Tensor? bias, int stride, int padH, int padW, int groups, string name)
+    {
         int n = x.Dims[0], c = x.Dims[1], h = x.Dims[2], w = x.Dims[3];
         int o = weight.Dims[0], cg = weight.Dims[1], kh = weight.Dims[2], kw = weight.Dims[3];
-        if (stride < 1 || padding < 0 || groups < 1 || c % groups != 0 || o % groups != 0 || cg != c / groups)
+        if (stride < 1 || padH < 0 || padW < 0 || groups < 1 || c % groups != 0 || o % groups != 0 || cg != c / groups)
         {
-            throw new ArgumentException($"Conv2d: input of shape {ShapeMath.Format(x.Dims)} with {groups} group(s) needs weight [O, {c / Math.Max(groups, 1)}, kH, kW] with O divisible by groups; got {ShapeMath.Format(weight.Dims)}, stride {stride}, padding {padding}.");
+            throw new ArgumentException($"{name}: input of shape {ShapeMath.Format(x.Dims)} with {groups} group(s) needs weight [O, {c / Math.Max(groups, 1)}, kH, kW] with O divisible by groups; got {ShapeMath.Format(weight.Dims)}, stride {stride}, padding {Math.Max(padH, padW)}.");
         }
 
         if (bias is not null && bias.Length != o)
         {
-            throw new ArgumentException($"Conv2d: bias of shape {ShapeMath.Format(bias.Dims)} does not match {o} output channels.", nameof(bias));
+            throw new ArgumentException($"{name}: bias of shape {ShapeMath.Format(bias.Dims)} does not match {o} output channels.", nameof(bias));
         }
 
-        var geo = new ConvGeometry(cg, h, w, kh, kw, stride, padding);
+        var geo = new ConvGeometry(cg, h, w, kh, kw, stride, padH, padW);
         if (geo.OutH <= 0 || geo.OutW <= 0)
         {
-            throw new ArgumentException($"Conv2d: a {kh}×{kw} kernel with padding {padding} does not fit input of shape {ShapeMath.Format(x.Dims)}.");
+            throw new ArgumentException($"{name}: a {kh}×{kw} kernel with padding {Math.Max(padH, padW)} does not fit input of shape {ShapeMath.Format(x.Dims)}.");
         }
 
-        int og = o / groups, p = geo.OutH * geo.OutW, kk = cg * kh * kw;
         Tensor y = Tensor.Empty([n, o, geo.OutH, geo.OutW]);
-        float[] cols = new float[kk * p];
-        for (int b = 0; b < n; b++)
-        {
-            for (int gi = 0; gi < groups; gi++)
-            {
-                Im2Col.Unfold(x.AsSpan().Slice((b * c + gi * cg) * h * w, cg * h * w), geo, cols);
-                Gemm.Multiply(false, false, og, p, kk, weight.AsSpan().Slice(gi * og * kk, og * kk), kk, cols, p, y.AsSpan().Slice((b * o + gi * og) * p, og * p), p, false);
-            }
-
-            if (bias is not null)
-            {
-                for (int oc = 0; oc < o; oc++)
-                {
-                    Span<float> plane = y.AsSpan().Slice((b * o + oc) * p, p);
-                    System.Numerics.Tensors.TensorPrimitives.Add(plane, bias.AsSpan()[oc], plane);
-                }
-            }
-        }
-
+        Convolution.Forward(x, weight, bias, groups, geo, y);
         bool record = GradMode.IsEnabled && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false));
         if (!record)
         {
@@ -64,43 +70,12 @@ public static partial class Ops
         }
 
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-        return Record(y, nameof(Conv2d), inputs, g =>
+        return Record(y, name, inputs, g =>
         {
             Tensor? gx = x.RequiresGrad ? Tensor.Zeros(x.Dims) : null;
             Tensor? gw = weight.RequiresGrad ? Tensor.Zeros(weight.Dims) : null;
-            float[] gcols = new float[kk * p];
-            for (int b = 0; b < n; b++)
-            {
-                for (int gi = 0; gi < groups; gi++)
-                {
-                    ReadOnlySpan<float> gOut = g.AsSpan().Slice((b * o + gi * og) * p, og * p);
-                    if (gw is not null)
-                    {
-                        Im2Col.Unfold(x.AsSpan().Slice((b * c + gi * cg) * h * w, cg * h * w), geo, cols);
-                        Gemm.Multiply(false, true, og, kk, p, gOut, p, cols, p, gw.AsSpan().Slice(gi * og * kk, og * kk), kk, accumulate: true);
-                    }
-
-                    if (gx is not null)
-                    {
-                        Gemm.Multiply(true, false, kk, p, og, weight.AsSpan().Slice(gi * og * kk, og * kk), kk, gOut, p, gcols, p, false);
-                        Im2Col.Fold(gcols, geo, gx.AsSpan().Slice((b * c + gi * cg) * h * w, cg * h * w));
-                    }
-                }
-            }
-
-            Tensor? gb = null;
-            if (bias is not null && bias.RequiresGrad)
-            {
-                gb = Tensor.Zeros([o]);
-                for (int b = 0; b < n; b++)
-                {
-                    for (int oc = 0; oc < o; oc++)
-                    {
-                        gb.AsSpan()[oc] += System.Numerics.Tensors.TensorPrimitives.Sum(g.AsSpan().Slice((b * o + oc) * p, p));
-                    }
-                }
-            }
-
+            Convolution.Backward(x, weight, g, groups, geo, gx, gw);
+            Tensor? gb = bias is not null && bias.RequiresGrad ? Convolution.BiasGradient(g, o) : null;
             return bias is null ? [gx, gw] : [gx, gw, gb];
         });
     }

@@ -153,6 +153,27 @@ public static partial class Ops
             return t;
         });
 
+    /// <summary>Elementwise hard sigmoid relu6(x + 3) / 6 (PyTorch's <c>F.hardsigmoid</c> and timm's <c>hard_sigmoid</c>).</summary>
+    public static Tensor HardSigmoid(this Tensor x) =>
+        Unary(x, nameof(HardSigmoid), (s, d) =>
+        {
+            TensorPrimitives.Add(s, 3f, d);
+            TensorPrimitives.Max(d, 0f, d);
+            TensorPrimitives.Min(d, 6f, d);
+            TensorPrimitives.Multiply(d, 1f / 6f, d);
+        }, (g, xs, _) =>
+        {
+            Tensor t = Tensor.Empty(g.Dims);
+            ReadOnlySpan<float> xv = xs.AsSpan(), gv = g.AsSpan();
+            Span<float> ts = t.AsSpan();
+            for (int i = 0; i < ts.Length; i++)
+            {
+                ts[i] = xv[i] > -3f && xv[i] < 3f ? gv[i] * (1f / 6f) : 0f;
+            }
+
+            return t;
+        });
+
     /// <summary>Elementwise max(x, 0).</summary>
     public static Tensor Relu(this Tensor x) =>
         Unary(x, nameof(Relu), (s, d) => TensorPrimitives.Max(s, 0f, d), (g, xs, _) =>

@@ -23,6 +23,7 @@ public sealed class Activation : Module<Tensor, Tensor>
         ActivationKind.Silu => x.Silu(),
         ActivationKind.Sigmoid => x.Sigmoid(),
         ActivationKind.Tanh => x.Tanh(),
+        ActivationKind.HardSigmoid => x.HardSigmoid(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown activation."),
     };
 }

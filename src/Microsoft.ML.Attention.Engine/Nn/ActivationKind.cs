@@ -17,4 +17,7 @@ public enum ActivationKind
 
     /// <summary>tanh(x).</summary>
     Tanh,
+
+    /// <summary>relu6(x + 3) / 6, the piecewise-linear sigmoid of MobileNetV3 and timm's SE gates.</summary>
+    HardSigmoid,
 }
