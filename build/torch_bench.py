@@ -139,7 +139,68 @@ def han():
     result("han.infer_b64.pytorch", 64 / sec, "documents/s")
 
 
-SUITES = {"gemm": gemm, "attention": attention, "encoder": encoder, "recurrent": recurrent, "han": han}
+class TorchSE(torch.nn.Module):
+    """timm's SEModule at its defaults (ratio 1/16, divisor 8, ReLU, sigmoid)."""
+    def __init__(self, c):
+        super().__init__()
+        rd = max(8, int(c / 16 + 4) // 8 * 8)
+        self.fc1 = torch.nn.Conv2d(c, rd, 1)
+        self.fc2 = torch.nn.Conv2d(rd, c, 1)
+
+    def forward(self, x):
+        return x * torch.sigmoid(self.fc2(torch.relu(self.fc1(x.mean((2, 3), keepdim=True)))))
+
+
+class TorchCbam(torch.nn.Module):
+    """timm's CbamModule at its defaults (ratio 1/16, divisor 1, no MLP bias, 7×7 conv + BatchNorm)."""
+    def __init__(self, c):
+        super().__init__()
+        rd = max(1, int(c / 16 + 0.5))
+        self.fc1 = torch.nn.Conv2d(c, rd, 1, bias=False)
+        self.fc2 = torch.nn.Conv2d(rd, c, 1, bias=False)
+        self.conv = torch.nn.Conv2d(2, 1, 7, padding=3, bias=False)
+        self.bn = torch.nn.BatchNorm2d(1)
+
+    def forward(self, x):
+        mlp = lambda v: self.fc2(torch.relu(self.fc1(v)))
+        x = x * torch.sigmoid(mlp(x.mean((2, 3), keepdim=True)) + mlp(x.amax((2, 3), keepdim=True)))
+        a = torch.cat([x.mean(1, keepdim=True), x.amax(1, keepdim=True)], 1)
+        return x * torch.sigmoid(self.bn(self.conv(a)))
+
+
+def cnn_net(kind):
+    att = {"plain": lambda c: torch.nn.Identity(), "se": TorchSE, "cbam": TorchCbam}[kind]
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(1, 32, 3, padding=1), torch.nn.ReLU(),
+        torch.nn.Conv2d(32, 64, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2), att(64),
+        torch.nn.Conv2d(64, 128, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2), att(128),
+        torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(128, 10))
+
+
+def cnn():
+    for kind in ("plain", "se", "cbam"):
+        torch.manual_seed(1)
+        net = cnn_net(kind)
+        x = torch.randn(128, 1, 28, 28)
+        labels = torch.arange(128) % 10
+        optimizer = torch.optim.Adam(net.parameters(), 1e-3)
+        loss = torch.nn.CrossEntropyLoss()
+
+        def step():
+            with torch.enable_grad():
+                optimizer.zero_grad()
+                loss(net(x), labels).backward()
+                optimizer.step()
+        net.train()
+        sec = best_seconds(step, rounds=3)
+        result(f"cnn.train_b128_{kind}.pytorch", 128 / sec, "images/s")
+        net.eval()
+        test = torch.randn(256, 1, 28, 28)
+        sec = best_seconds(lambda: net(test), rounds=3)
+        result(f"cnn.infer_b256_{kind}.pytorch", 256 / sec, "images/s")
+
+
+SUITES = {"gemm": gemm, "attention": attention, "encoder": encoder, "recurrent": recurrent, "han": han, "cnn": cnn}
 
 if __name__ == "__main__":
     with torch.no_grad():

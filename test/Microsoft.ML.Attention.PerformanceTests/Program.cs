@@ -37,13 +37,19 @@ public static class Program
                 case "han":
                     HanSuite.Run();
                     return 0;
+                case "cnn":
+                    CnnSuite.Run();
+                    return 0;
+                case "cnn-parts":
+                    CnnPartsSuite.Run();
+                    return 0;
                 case "recurrent":
                     RecurrentSuite.Run();
                     return 0;
                 case "textload":
                     return TextLoadSuite.Run();
                 default:
-                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, attention, attention-parts, encoder, recurrent, han, textload.");
+                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, attention, attention-parts, encoder, recurrent, han, cnn, cnn-parts, textload.");
                     return 2;
             }
         }

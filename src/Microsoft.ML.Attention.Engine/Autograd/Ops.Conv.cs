@@ -1,3 +1,4 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Microsoft.ML.Attention.Tensors;
 
 namespace Microsoft.ML.Attention.Autograd;
@@ -104,60 +105,24 @@ public static partial class Ops
         }
 
         Tensor y = Tensor.Empty([x.Dims[0], x.Dims[1], oh, ow]);
-        int[]? argmax = max ? new int[y.Length] : null;
-        ReadOnlySpan<float> xs = x.AsSpan();
-        Span<float> ys = y.AsSpan();
+        bool twoByTwo = max && k == 2 && stride == 2 && padding == 0;
+        int[]? argmax = max && !twoByTwo ? new int[y.Length] : null;
         float inv = 1f / (k * k);
-        for (int pl = 0; pl < planes; pl++)
+        CpuParallel.ForRanges(planes, (first, count) =>
         {
-            for (int i = 0; i < oh; i++)
+            ReadOnlySpan<float> xs = x.AsSpan();
+            Span<float> ys = y.AsSpan();
+            for (int pl = first; pl < first + count; pl++)
             {
-                for (int j = 0; j < ow; j++)
+                if (twoByTwo)
                 {
-                    float acc = max ? float.NegativeInfinity : 0f;
-                    int best = -1;
-                    for (int di = 0; di < k; di++)
-                    {
-                        int r = i * stride - padding + di;
-                        if ((uint)r >= (uint)h)
-                        {
-                            continue;
-                        }
-
-                        for (int dj = 0; dj < k; dj++)
-                        {
-                            int cc = j * stride - padding + dj;
-                            if ((uint)cc >= (uint)w)
-                            {
-                                continue;
-                            }
-
-                            int idx = (pl * h + r) * w + cc;
-                            float v = xs[idx];
-                            if (max)
-                            {
-                                if (v > acc || best < 0 || float.IsNaN(v))
-                                {
-                                    acc = v;
-                                    best = idx;
-                                }
-                            }
-                            else
-                            {
-                                acc += v;
-                            }
-                        }
-                    }
-
-                    int oi = (pl * oh + i) * ow + j;
-                    ys[oi] = max ? acc : acc * inv;
-                    if (argmax is not null)
-                    {
-                        argmax[oi] = best;
-                    }
+                    MaxPool2x2(xs.Slice(pl * h * w, h * w), w, oh, ow, ys.Slice(pl * oh * ow, oh * ow));
+                    continue;
                 }
+
+                PoolPlane(xs, ys, argmax, pl, h, w, oh, ow, k, stride, padding, max, inv);
             }
-        }
+        }, granule: 1, elementsPerItem: oh * ow * k * k);
 
         if (!Recording(x))
         {
@@ -169,13 +134,30 @@ public static partial class Ops
             Tensor gx = Tensor.Zeros(x.Dims);
             Span<float> gs = gx.AsSpan();
             ReadOnlySpan<float> gv = g.AsSpan();
+            if (twoByTwo)
+            {
+                CpuParallel.ForRanges(planes, (first, count) =>
+                {
+                    for (int pl = first; pl < first + count; pl++)
+                    {
+                        MaxPool2x2Backward(x.AsSpan().Slice(pl * h * w, h * w), w, oh, ow, g.AsSpan().Slice(pl * oh * ow, oh * ow), gx.AsSpan().Slice(pl * h * w, h * w));
+                    }
+                }, granule: 1, elementsPerItem: oh * ow * 4);
+                return [gx];
+            }
+
             if (argmax is not null)
             {
-                for (int oi = 0; oi < gv.Length; oi++)
+                // Each plane's winners lie in that plane, so planes scatter in parallel.
+                CpuParallel.ForRanges(planes, (first, count) =>
                 {
-                    gs[argmax[oi]] += gv[oi];
-                }
-
+                    Span<float> gsp = gx.AsSpan();
+                    ReadOnlySpan<float> gvp = g.AsSpan();
+                    for (int oi = first * oh * ow; oi < (first + count) * oh * ow; oi++)
+                    {
+                        gsp[argmax[oi]] += gvp[oi];
+                    }
+                }, granule: 1, elementsPerItem: oh * ow);
                 return [gx];
             }
 
@@ -204,6 +186,110 @@ public static partial class Ops
 
             return [gx];
         });
+    }
+
+    /// <summary>
+    /// 2×2 max pooling with stride 2 of one plane, values only (NaN propagates, as PyTorch): the larger of the two rows
+    /// elementwise, then of each column pair.
+    /// </summary>
+    private static void MaxPool2x2(ReadOnlySpan<float> plane, int w, int oh, int ow, Span<float> y)
+    {
+        Span<float> rows = w <= 1024 ? stackalloc float[w] : new float[w];
+        for (int i = 0; i < oh; i++)
+        {
+            TensorPrimitives.Max(plane.Slice(2 * i * w, w), plane.Slice((2 * i + 1) * w, w), rows);
+            Span<float> dst = y.Slice(i * ow, ow);
+            for (int j = 0; j < dst.Length; j++)
+            {
+                dst[j] = MathF.Max(rows[2 * j], rows[2 * j + 1]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The gradient of <see cref="MaxPool2x2"/>: each window's gradient goes to its first largest element, or to its
+    /// last NaN (PyTorch's choice), found again from the input rather than kept from the forward pass.
+    /// </summary>
+    private static void MaxPool2x2Backward(ReadOnlySpan<float> plane, int w, int oh, int ow, ReadOnlySpan<float> g, Span<float> gx)
+    {
+        for (int i = 0; i < oh; i++)
+        {
+            int top = 2 * i * w, bottom = top + w;
+            for (int j = 0; j < ow; j++)
+            {
+                int c = 2 * j, best = top + c;
+                float v = plane[best];
+                if (plane[top + c + 1] > v || float.IsNaN(plane[top + c + 1]))
+                {
+                    best = top + c + 1;
+                    v = plane[best];
+                }
+
+                if (plane[bottom + c] > v || float.IsNaN(plane[bottom + c]))
+                {
+                    best = bottom + c;
+                    v = plane[best];
+                }
+
+                if (plane[bottom + c + 1] > v || float.IsNaN(plane[bottom + c + 1]))
+                {
+                    best = bottom + c + 1;
+                }
+
+                gx[best] += g[i * ow + j];
+            }
+        }
+    }
+
+    private static void PoolPlane(ReadOnlySpan<float> xs, Span<float> ys, int[]? argmax, int pl, int h, int w, int oh, int ow, int k, int stride, int padding, bool max, float inv)
+    {
+        for (int i = 0; i < oh; i++)
+        {
+            for (int j = 0; j < ow; j++)
+            {
+                float acc = max ? float.NegativeInfinity : 0f;
+                int best = -1;
+                for (int di = 0; di < k; di++)
+                {
+                    int r = i * stride - padding + di;
+                    if ((uint)r >= (uint)h)
+                    {
+                        continue;
+                    }
+
+                    for (int dj = 0; dj < k; dj++)
+                    {
+                        int cc = j * stride - padding + dj;
+                        if ((uint)cc >= (uint)w)
+                        {
+                            continue;
+                        }
+
+                        int idx = (pl * h + r) * w + cc;
+                        float v = xs[idx];
+                        if (max)
+                        {
+                            if (v > acc || best < 0 || float.IsNaN(v))
+                            {
+                                acc = v;
+                                best = idx;
+                            }
+                        }
+                        else
+                        {
+                            acc += v;
+                        }
+                    }
+                }
+
+                int oi = (pl * oh + i) * ow + j;
+                ys[oi] = max ? acc : acc * inv;
+                if (argmax is not null)
+                {
+                    argmax[oi] = best;
+                }
+            }
+        }
     }
 
     /// <summary>

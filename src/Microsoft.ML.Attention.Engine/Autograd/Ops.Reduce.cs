@@ -27,12 +27,22 @@ public static partial class Ops
         Tensor y = Tensor.Zeros(keptShape);
         ReadOnlySpan<float> xs = x.AsSpan();
         Span<float> ys = y.AsSpan();
-        for (int o = 0; o < outer; o++)
+        if (inner == 1)
         {
-            Span<float> dst = ys.Slice(o * inner, inner);
-            for (int s = 0; s < size; s++)
+            for (int o = 0; o < outer; o++)
             {
-                TensorPrimitives.Add(dst, xs.Slice((o * size + s) * inner, inner), dst);
+                ys[o] = TensorPrimitives.Sum(xs.Slice(o * size, size));
+            }
+        }
+        else
+        {
+            for (int o = 0; o < outer; o++)
+            {
+                Span<float> dst = ys.Slice(o * inner, inner);
+                for (int s = 0; s < size; s++)
+                {
+                    TensorPrimitives.Add(dst, xs.Slice((o * size + s) * inner, inner), dst);
+                }
             }
         }
 
@@ -71,22 +81,32 @@ public static partial class Ops
         Span<float> ys = y.AsSpan();
         for (int o = 0; o < outer; o++)
         {
-            for (int i = 0; i < inner; i++)
+            if (inner == 1)
             {
-                int best = 0;
-                float bv = xs[o * size * inner + i];
-                for (int s = 1; s < size; s++)
+                // The first largest value, or the first NaN (TensorPrimitives.IndexOfMax's rule and PyTorch's).
+                int best = TensorPrimitives.IndexOfMax(xs.Slice(o * size, size));
+                ys[o] = xs[o * size + best];
+                idx[o] = best;
+                continue;
+            }
+
+            // Row by row over the reduced dimension, so that the reads stay sequential.
+            Span<float> bestValues = ys.Slice(o * inner, inner);
+            Span<int> bestIndex = idx.AsSpan(o * inner, inner);
+            xs.Slice(o * size * inner, inner).CopyTo(bestValues);
+            bestIndex.Clear();
+            for (int s = 1; s < size; s++)
+            {
+                ReadOnlySpan<float> row = xs.Slice((o * size + s) * inner, inner);
+                for (int i = 0; i < inner; i++)
                 {
-                    float v = xs[(o * size + s) * inner + i];
+                    float v = row[i], bv = bestValues[i];
                     if (v > bv || (float.IsNaN(v) && !float.IsNaN(bv)))
                     {
-                        bv = v;
-                        best = s;
+                        bestValues[i] = v;
+                        bestIndex[i] = s;
                     }
                 }
-
-                ys[o * inner + i] = bv;
-                idx[o * inner + i] = best;
             }
         }
 

@@ -110,6 +110,41 @@ internal static class ShapeMath
         return strides;
     }
 
+    /// <summary>
+    /// The same broadcast loop with fewer dimensions: size-1 dimensions dropped and neighbours merged wherever both
+    /// operands' strides run on contiguously (or are both broadcast), so that inner rows are as long as possible.
+    /// </summary>
+    internal static (int[] Shape, int[] StridesA, int[] StridesB) Coalesce(int[] shape, int[] stridesA, int[] stridesB)
+    {
+        var dims = new List<(int Size, int A, int B)>(shape.Length);
+        for (int i = 0; i < shape.Length; i++)
+        {
+            if (shape[i] == 1)
+            {
+                continue;
+            }
+
+            if (dims.Count > 0)
+            {
+                (int size, int a, int b) = dims[^1];
+                if (a == stridesA[i] * shape[i] && b == stridesB[i] * shape[i])
+                {
+                    dims[^1] = (size * shape[i], stridesA[i], stridesB[i]);
+                    continue;
+                }
+            }
+
+            dims.Add((shape[i], stridesA[i], stridesB[i]));
+        }
+
+        if (dims.Count == 0)
+        {
+            dims.Add((1, 1, 1));
+        }
+
+        return ([.. dims.Select(d => d.Size)], [.. dims.Select(d => d.A)], [.. dims.Select(d => d.B)]);
+    }
+
     internal static int[] Strides(int[] shape)
     {
         int[] s = new int[shape.Length];

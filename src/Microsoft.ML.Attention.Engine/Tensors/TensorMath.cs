@@ -53,11 +53,11 @@ internal static class TensorMath
             return result;
         }
 
-        int[] sa = ShapeMath.BroadcastStrides(a.Dims, shape), sb = ShapeMath.BroadcastStrides(b.Dims, shape);
-        int rank = shape.Length;
-        int inner = shape[rank - 1];
+        (int[] loop, int[] sa, int[] sb) = ShapeMath.Coalesce(shape, ShapeMath.BroadcastStrides(a.Dims, shape), ShapeMath.BroadcastStrides(b.Dims, shape));
+        int rank = loop.Length;
+        int inner = loop[rank - 1];
         int ia = sa[rank - 1], ib = sb[rank - 1];
-        ForEachRow(shape, sa, sb, (offA, offB, offR) =>
+        ForEachRowParallel(loop, sa, sb, (offA, offB, offR) =>
         {
             Span<float> dst = result.AsSpan().Slice(offR, inner);
             ReadOnlySpan<float> xa = a.AsSpan(), yb = b.AsSpan();
@@ -98,13 +98,11 @@ internal static class TensorMath
             return result;
         }
 
-        int[] outShape = g.Dims;
+        (int[] outShape, int[] st, int[] contiguous) = ShapeMath.Coalesce(g.Dims, ShapeMath.BroadcastStrides(shape, g.Dims), ShapeMath.Strides(g.Dims));
         int rank = outShape.Length;
-        int[] st = ShapeMath.BroadcastStrides(shape, outShape);
-        int[] zero = new int[rank];
         int inner = outShape[rank - 1];
         int it = st[rank - 1];
-        ForEachRow(outShape, st, zero, (offT, _, offG) =>
+        ForEachRow(outShape, st, contiguous, (offT, _, offG) =>
         {
             ReadOnlySpan<float> row = g.AsSpan().Slice(offG, inner);
             Span<float> t = result.AsSpan();
@@ -147,6 +145,53 @@ internal static class TensorMath
                 index[d] = 0;
             }
         }
+    }
+
+    /// <summary>As <see cref="ForEachRow"/>, with the rows split over the cores when there is enough work (each row's result stands alone).</summary>
+    private static void ForEachRowParallel(int[] shape, int[] stridesA, int[] stridesB, Action<int, int, int> row)
+    {
+        int rank = shape.Length;
+        int inner = shape[rank - 1];
+        int rows = inner == 0 ? 0 : ShapeMath.Count(shape) / inner;
+        if ((long)rows * inner < 1 << 16 || rows < 2 || CpuParallel.Degree == 1)
+        {
+            ForEachRow(shape, stridesA, stridesB, row);
+            return;
+        }
+
+        int parts = Math.Min(rows, CpuParallel.Degree * 2);
+        CpuParallel.For(parts, part =>
+        {
+            int first = (int)((long)rows * part / parts), last = (int)((long)rows * (part + 1) / parts);
+            int[] index = new int[rank];
+            int offA = 0, offB = 0, rest = first;
+            for (int d = rank - 2; d >= 0; d--)
+            {
+                index[d] = rest % shape[d];
+                rest /= shape[d];
+                offA += index[d] * stridesA[d];
+                offB += index[d] * stridesB[d];
+            }
+
+            for (int r = first; r < last; r++)
+            {
+                row(offA, offB, r * inner);
+                for (int d = rank - 2; d >= 0; d--)
+                {
+                    index[d]++;
+                    offA += stridesA[d];
+                    offB += stridesB[d];
+                    if (index[d] < shape[d])
+                    {
+                        break;
+                    }
+
+                    offA -= stridesA[d] * shape[d];
+                    offB -= stridesB[d] * shape[d];
+                    index[d] = 0;
+                }
+            }
+        });
     }
 
     private static void SpanSpan(Binary op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> r)
