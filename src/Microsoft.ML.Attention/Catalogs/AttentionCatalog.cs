@@ -128,6 +128,69 @@ public sealed class AttentionCatalog
         return new HierarchicalAttentionEstimator(_env, options, binary: true);
     }
 
+    /// <summary>
+    /// Trains an image attention classifier on the planar pixels in <paramref name="featureColumnName"/> (as
+    /// <c>ExtractPixels</c> writes them) against the key label in <paramref name="labelColumnName"/>: stages of 3×3
+    /// convolutions with the <paramref name="attention"/> block after each; it outputs <c>Score</c> and
+    /// <c>PredictedLabel</c> for ML.NET's multiclass <c>Evaluate</c>. Every other setting has its default
+    /// (<see cref="ImageAttentionOptions.Defaults"/>); the options overload sets them all.
+    /// </summary>
+    /// <param name="labelColumnName">The key label column (use <c>MapValueToKey</c>).</param>
+    /// <param name="featureColumnName">The pixel column: planar [C, H, W] floats.</param>
+    /// <param name="attention">The attention block after each stage.</param>
+    /// <param name="epochs">Most passes over the training images (early stopping may end sooner).</param>
+    /// <param name="attentionMapColumnName">An extra output column with the last stage's spatial map, or null.</param>
+    public ImageAttentionEstimator ImageAttention(
+        string labelColumnName = ImageAttentionOptions.Defaults.LabelColumnName,
+        string featureColumnName = ImageAttentionOptions.Defaults.FeatureColumnName,
+        ImageAttentionKind attention = ImageAttentionOptions.Defaults.Attention,
+        int epochs = ImageAttentionOptions.Defaults.Epochs,
+        string? attentionMapColumnName = null) =>
+        ImageAttention(new ImageAttentionOptions { LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, Attention = attention, Epochs = epochs, AttentionMapColumnName = attentionMapColumnName });
+
+    /// <summary>Trains an image attention classifier as <paramref name="options"/> say (columns, backbone, head, training, outputs).</summary>
+    /// <param name="options">The options; validated here, and copied so later changes do not reach the estimator.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    public ImageAttentionEstimator ImageAttention(ImageAttentionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new ImageAttentionEstimator(_env, options, featurizer: false);
+    }
+
+    /// <summary>
+    /// Trains an image attention network at <c>Fit</c> against the key label in <paramref name="labelColumnName"/> and
+    /// writes its embedding of the planar pixels in <paramref name="inputColumnName"/> to
+    /// <paramref name="outputColumnName"/>, for a standard ML.NET trainer to follow. Every other setting has its
+    /// default (<see cref="ImageAttentionOptions.Defaults"/>); the options overload sets them all.
+    /// </summary>
+    /// <param name="outputColumnName">The embedding column to write.</param>
+    /// <param name="inputColumnName">The pixel column: planar [C, H, W] floats.</param>
+    /// <param name="labelColumnName">The key label column the network is trained against.</param>
+    /// <param name="attention">The attention block after each stage.</param>
+    /// <param name="epochs">Most passes over the training images (early stopping may end sooner).</param>
+    /// <param name="attentionMapColumnName">An extra output column with the last stage's spatial map, or null.</param>
+    public ImageAttentionEstimator ImageAttentionFeaturize(
+        string outputColumnName,
+        string inputColumnName,
+        string labelColumnName = ImageAttentionOptions.Defaults.LabelColumnName,
+        ImageAttentionKind attention = ImageAttentionOptions.Defaults.Attention,
+        int epochs = ImageAttentionOptions.Defaults.Epochs,
+        string? attentionMapColumnName = null) =>
+        ImageAttentionFeaturize(new ImageAttentionOptions
+        {
+            EmbeddingColumnName = outputColumnName, FeatureColumnName = inputColumnName, LabelColumnName = labelColumnName, Attention = attention, Epochs = epochs,
+            AttentionMapColumnName = attentionMapColumnName,
+        });
+
+    /// <summary>Trains an image attention featurizer as <paramref name="options"/> say; the embedding goes to <see cref="ImageAttentionOptions.EmbeddingColumnName"/>.</summary>
+    /// <param name="options">The options; validated here, and copied so later changes do not reach the estimator.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    public ImageAttentionEstimator ImageAttentionFeaturize(ImageAttentionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new ImageAttentionEstimator(_env, options, featurizer: true);
+    }
+
     /// <summary>The options the simple hierarchical-attention overloads stand for.</summary>
     private static HierarchicalAttentionOptions HanOptions(string labelColumnName, string textColumnName, int embeddingDimension, int hiddenSize, int epochs,
         string? sentenceAttentionColumnName, string? wordAttentionColumnName) => new()

@@ -43,6 +43,20 @@ public static class AttentionClassificationCatalog
     public static HierarchicalAttentionEstimator HierarchicalAttention(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, HierarchicalAttentionOptions options) =>
         Entry(catalog, nameof(AttentionCatalog.HierarchicalAttentionBinary)).HierarchicalAttentionBinary(options);
 
+    /// <inheritdoc cref="AttentionCatalog.ImageAttention(string, string, ImageAttentionKind, int, string?)"/>
+    public static ImageAttentionEstimator ImageAttention(
+        this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = ImageAttentionOptions.Defaults.LabelColumnName,
+        string featureColumnName = ImageAttentionOptions.Defaults.FeatureColumnName,
+        ImageAttentionKind attention = ImageAttentionOptions.Defaults.Attention,
+        int epochs = ImageAttentionOptions.Defaults.Epochs,
+        string? attentionMapColumnName = null) =>
+        Entry(catalog, nameof(AttentionCatalog.ImageAttention)).ImageAttention(labelColumnName, featureColumnName, attention, epochs, attentionMapColumnName);
+
+    /// <inheritdoc cref="AttentionCatalog.ImageAttention(ImageAttentionOptions)"/>
+    public static ImageAttentionEstimator ImageAttention(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, ImageAttentionOptions options) =>
+        Entry(catalog, nameof(AttentionCatalog.ImageAttention)).ImageAttention(options);
+
     private static AttentionCatalog Entry(object catalog, string method = nameof(AttentionCatalog.HierarchicalAttention))
     {
         ArgumentNullException.ThrowIfNull(catalog);

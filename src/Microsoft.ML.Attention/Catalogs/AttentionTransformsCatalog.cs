@@ -28,9 +28,24 @@ public static class AttentionTransformsCatalog
     public static AttentionEncodeEstimator AttentionEncode(this TransformsCatalog catalog, AttentionEncodeOptions options) =>
         Entry(catalog).AttentionEncode(options);
 
-    private static AttentionCatalog Entry(TransformsCatalog catalog)
+    /// <inheritdoc cref="AttentionCatalog.ImageAttentionFeaturize(string, string, string, ImageAttentionKind, int, string?)"/>
+    public static ImageAttentionEstimator ImageAttentionFeaturize(
+        this TransformsCatalog catalog,
+        string outputColumnName,
+        string inputColumnName,
+        string labelColumnName = ImageAttentionOptions.Defaults.LabelColumnName,
+        ImageAttentionKind attention = ImageAttentionOptions.Defaults.Attention,
+        int epochs = ImageAttentionOptions.Defaults.Epochs,
+        string? attentionMapColumnName = null) =>
+        Entry(catalog, nameof(AttentionCatalog.ImageAttentionFeaturize)).ImageAttentionFeaturize(outputColumnName, inputColumnName, labelColumnName, attention, epochs, attentionMapColumnName);
+
+    /// <inheritdoc cref="AttentionCatalog.ImageAttentionFeaturize(ImageAttentionOptions)"/>
+    public static ImageAttentionEstimator ImageAttentionFeaturize(this TransformsCatalog catalog, ImageAttentionOptions options) =>
+        Entry(catalog, nameof(AttentionCatalog.ImageAttentionFeaturize)).ImageAttentionFeaturize(options);
+
+    private static AttentionCatalog Entry(TransformsCatalog catalog, string method = nameof(AttentionCatalog.AttentionEncode))
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new AttentionCatalog(MLNetInternals.GetEnvironment(catalog, nameof(AttentionCatalog.AttentionEncode)));
+        return new AttentionCatalog(MLNetInternals.GetEnvironment(catalog, method));
     }
 }

@@ -18,6 +18,7 @@ namespace Microsoft.ML.Attention.Transforms;
 [JsonSerializable(typeof(AttentionEncodeFileSettings))]
 [JsonSerializable(typeof(AttentionEncodeOptions))]
 [JsonSerializable(typeof(HierarchicalAttentionFileSettings))]
+[JsonSerializable(typeof(ImageAttentionFileSettings))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 internal sealed partial class AttentionFileJson : JsonSerializerContext
 {

@@ -30,6 +30,9 @@ internal static class AttentionModelFormat
     /// <summary>Kind of a <see cref="HierarchicalAttentionTransformer"/>.</summary>
     public const string HierarchicalAttentionKind = "hierarchical-attention";
 
+    /// <summary>Kind of an <see cref="ImageAttentionTransformer"/>.</summary>
+    public const string ImageAttentionKind = "image-attention";
+
     /// <summary>Largest entry the reader accepts (2 GiB).</summary>
     public const long MaxEntryBytes = int.MaxValue;
 }

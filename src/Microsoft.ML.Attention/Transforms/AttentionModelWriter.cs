@@ -86,6 +86,12 @@ internal sealed class AttentionModelWriter
             return new JsonObject { ["kind"] = AttentionModelFormat.HierarchicalAttentionKind, ["folder"] = folder };
         }
 
+        if (transformer is ImageAttentionTransformer image)
+        {
+            ImageAttentionFile.Write(image, folder, Add);
+            return new JsonObject { ["kind"] = AttentionModelFormat.ImageAttentionKind, ["folder"] = folder };
+        }
+
         string entry = folder + ".zip";
         using var part = new MemoryStream();
         try

@@ -129,7 +129,7 @@ public sealed class HierarchicalAttentionEstimator : IEstimator<HierarchicalAtte
         HierarchicalAttentionModel model = HierarchicalAttentionTrainer.Train(_options, vocabulary.Count, classes, data, new Random(seed), report =>
             channel.Info(MessageSensitivity.None, $"HierarchicalAttention: epoch {report.Epoch}/{report.Epochs}: train loss {report.TrainLoss:F4}" +
                 (report.ValidationLoss is double v ? $", validation loss {v:F4}" : "") + (report.Improved ? " (best so far)" : "")), pretrained);
-        return new HierarchicalAttentionTransformer(model, vocabulary, Binary ? null : KeyValues(label), Binary);
+        return new HierarchicalAttentionTransformer(model, vocabulary, Binary ? null : KeyLabel.Values(label), Binary);
     }
 
     private string ExpectedLabel => Binary ? "Boolean (binary classification)" : "a key (use MapValueToKey for classes)";
@@ -150,39 +150,12 @@ public sealed class HierarchicalAttentionEstimator : IEstimator<HierarchicalAtte
             });
         }
 
-        if (!Binary && label.Type is KeyDataViewType key && key.RawType == typeof(uint))
+        if (!Binary && label.Type is KeyDataViewType)
         {
-            if (key.Count < 2 || key.Count > 1 << 16)
-            {
-                throw new ArgumentOutOfRangeException(nameof(label), $"HierarchicalAttention: label column '{name}' is a key with {key.Count} values; classification needs 2 to 65536.");
-            }
-
-            ValueGetter<uint>? getter = null;
-            return ((int)key.Count, (row, position) =>
-            {
-                getter ??= row.GetGetter<uint>(label);
-                uint k = 0;
-                getter(ref k);
-                return k == 0 || k > key.Count
-                    ? throw new InvalidOperationException($"HierarchicalAttention: row {position} has a missing label in column '{name}' (key 0, a value not seen by MapValueToKey).")
-                    : (int)k - 1;
-            });
+            return KeyLabel.Reader(label, "HierarchicalAttention");
         }
 
         throw new ArgumentOutOfRangeException(nameof(label), $"HierarchicalAttention: label column '{name}' has type {label.Type}; expected {ExpectedLabel}.");
-    }
-
-    /// <summary>The label's key values as text, or null when it has none (or they are not text).</summary>
-    private static string[]? KeyValues(DataViewSchema.Column label)
-    {
-        if (label.Annotations.Schema.GetColumnOrNull(OutputColumn.KeyValues)?.Type is not VectorDataViewType { ItemType: TextDataViewType })
-        {
-            return null;
-        }
-
-        VBuffer<ReadOnlyMemory<char>> values = default;
-        label.Annotations.GetValue(OutputColumn.KeyValues, ref values);
-        return [.. values.DenseValues().Select(v => v.ToString())];
     }
 
     private static void AddVariable(List<OutputColumn> added, string? name, DataViewType item)

@@ -31,7 +31,7 @@ internal sealed class HierarchicalAttentionMapper : IRowToRowMapper
         }
         else
         {
-            AddMulticlass(builder, parent);
+            KeyLabel.AddPredictionColumns(builder, parent.Classes, parent.LabelValues, HierarchicalAttentionEstimator.ScoreColumnName, HierarchicalAttentionEstimator.PredictedLabelColumnName);
             added.AddRange([HierarchicalAttentionEstimator.ScoreColumnName, HierarchicalAttentionEstimator.PredictedLabelColumnName]);
         }
 
@@ -50,21 +50,6 @@ internal sealed class HierarchicalAttentionMapper : IRowToRowMapper
 
         _added = [.. added];
         OutputSchema = builder.ToSchema();
-    }
-
-    /// <summary>Score [classes] and PredictedLabel (a key carrying the training label's values).</summary>
-    private static void AddMulticlass(DataViewSchema.Builder builder, HierarchicalAttentionTransformer parent)
-    {
-        builder.AddColumn(HierarchicalAttentionEstimator.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, parent.Classes));
-        var keyAnnotations = new DataViewSchema.Annotations.Builder();
-        if (parent.LabelValues is { } values)
-        {
-            ValueGetter<VBuffer<ReadOnlyMemory<char>>> getter = (ref VBuffer<ReadOnlyMemory<char>> dst) =>
-                dst = new VBuffer<ReadOnlyMemory<char>>(values.Length, [.. values.Select(v => v.AsMemory())]);
-            keyAnnotations.Add(OutputColumn.KeyValues, new VectorDataViewType(TextDataViewType.Instance, values.Length), getter);
-        }
-
-        builder.AddColumn(HierarchicalAttentionEstimator.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), parent.Classes), keyAnnotations.ToAnnotations());
     }
 
     public DataViewSchema InputSchema { get; }

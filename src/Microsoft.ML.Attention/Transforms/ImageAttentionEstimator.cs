@@ -1,0 +1,124 @@
+using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Attention.Transforms;
+
+/// <summary>
+/// Trains an image attention network (convolution stages with SE, ECA or CBAM blocks, optionally a spatial transformer)
+/// on a planar pixel column against a key label. As a classifier (<c>mlContext.MulticlassClassification.Trainers.ImageAttention</c>)
+/// it yields <c>Score</c> and <c>PredictedLabel</c>, the columns ML.NET's multiclass <c>Evaluate</c> reads; as a
+/// featurizer (<c>mlContext.Transforms.ImageAttentionFeaturize</c>) it yields the network's embedding, for a standard
+/// ML.NET trainer to follow. Either can add the last stage's spatial map.
+/// </summary>
+public sealed class ImageAttentionEstimator : IEstimator<ImageAttentionTransformer>
+{
+    /// <summary>The class probabilities column.</summary>
+    public const string ScoreColumnName = "Score";
+
+    /// <summary>The predicted class column.</summary>
+    public const string PredictedLabelColumnName = "PredictedLabel";
+
+    private const string Owner = "ImageAttention";
+
+    private readonly IHostEnvironment _env;
+    private readonly ImageAttentionOptions _options;
+
+    /// <summary>Validates <paramref name="options"/> once and keeps a copy of them.</summary>
+    internal ImageAttentionEstimator(IHostEnvironment env, ImageAttentionOptions options, bool featurizer)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _env = env;
+        _options = options.Clone();
+        Featurizer = featurizer;
+    }
+
+    /// <summary>True for the featurizer (embedding column); false for the classifier (Score, PredictedLabel).</summary>
+    public bool Featurizer { get; }
+
+    /// <summary>The options this estimator trains with (a fresh copy on every read).</summary>
+    public ImageAttentionOptions Options => _options.Clone();
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        SchemaShape.Column pixels = Find(inputSchema, _options.FeatureColumnName, "pixel");
+        if (pixels.Kind == SchemaShape.Column.VectorKind.Scalar || pixels.ItemType != NumberDataViewType.Single)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"{Owner}: pixel column '{pixels.Name}' is {pixels.ItemType}{(pixels.Kind == SchemaShape.Column.VectorKind.Scalar ? "" : " vector")}; expected a vector of Single (ExtractPixels writes one).");
+        }
+
+        SchemaShape.Column label = Find(inputSchema, _options.LabelColumnName, "label");
+        if (label.Kind != SchemaShape.Column.VectorKind.Scalar || !label.IsKey)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"{Owner}: label column '{label.Name}' is {label.ItemType}{(label.IsKey ? " key" : "")}; expected a key (use MapValueToKey for classes).");
+        }
+
+        bool keyValues = label.Annotations?.Any(a => a.Name == OutputColumn.KeyValues) == true;
+        var added = Featurizer
+            ? new List<OutputColumn> { new(_options.EmbeddingColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false) }
+            : new List<OutputColumn>
+            {
+                new(ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false),
+                new(PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, HasKeyValues: keyValues),
+            };
+        if (_options.AttentionMapColumnName is { } map)
+        {
+            added.Add(new OutputColumn(map, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false));
+        }
+
+        var columns = inputSchema.Where(c => added.All(a => a.Name != c.Name)).ToList();
+        columns.AddRange(MLNetInternals.CreateColumns(added));
+        return new SchemaShape(columns);
+    }
+
+    /// <summary>Reads the images, trains the network and returns the transformer.</summary>
+    public ImageAttentionTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        DataViewSchema.Column pixels = input.Schema.GetColumnOrNull(_options.FeatureColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"{Owner}: pixel column '{_options.FeatureColumnName}' not found. Columns: {string.Join(", ", input.Schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
+        ImageShape shape = ImagePixelReader.ShapeOf(pixels.Name, pixels.Type, _options.Shape);
+        _options.CheckFits(shape, pixels.Name);
+        DataViewSchema.Column label = input.Schema.GetColumnOrNull(_options.LabelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"{Owner}: label column '{_options.LabelColumnName}' not found. Columns: {string.Join(", ", input.Schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
+        (int classes, Func<DataViewRow, long, int> readLabel) = KeyLabel.Reader(label, Owner);
+
+        var images = new List<float[]>();
+        var labels = new List<int>();
+        using (DataViewRowCursor cursor = input.GetRowCursor([pixels, label]))
+        {
+            Func<float[]> read = ImagePixelReader.Getter(cursor, pixels, shape);
+            while (cursor.MoveNext())
+            {
+                labels.Add(readLabel(cursor, cursor.Position));
+                images.Add(read());
+            }
+        }
+
+        if (labels.Count == 0)
+        {
+            throw new InvalidOperationException($"{Owner}: the training data has no rows.");
+        }
+
+        IHost host = _env.Register(nameof(ImageAttentionEstimator), _options.Seed);
+        int seed = _options.Seed ?? host.Rand.Next();
+        using IChannel channel = host.Start("Training");
+        channel.Info(MessageSensitivity.None, $"{Owner}: {labels.Count} images of {shape}, {classes} classes, attention {_options.Attention}, seed {seed}.");
+        ImageAttentionNetwork model = ImageAttentionTrainer.Train(_options, classes, new ImageDataset(shape, [.. images], [.. labels]), new Random(seed), report =>
+            channel.Info(MessageSensitivity.None, $"{Owner}: epoch {report.Epoch}/{report.Epochs}: train loss {report.TrainLoss:F4}" +
+                (report.ValidationLoss is double v ? $", validation loss {v:F4}" : "") + (report.Improved ? " (best so far)" : "")));
+        return new ImageAttentionTransformer(model, KeyLabel.Values(label), Featurizer);
+    }
+
+    private static SchemaShape.Column Find(SchemaShape schema, string name, string role)
+    {
+        SchemaShape.Column column = schema.FirstOrDefault(c => c.Name == name);
+        return column.Name is null
+            ? throw new ArgumentOutOfRangeException(nameof(schema), $"{Owner}: {role} column '{name}' not found. Columns: {string.Join(", ", schema.Select(c => c.Name))}.")
+            : column;
+    }
+}

@@ -1,0 +1,153 @@
+using Microsoft.ML.Attention.Autograd;
+using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Attention.Tensors;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Attention.Transforms;
+
+/// <summary>
+/// The fitted image attention estimator. As a classifier it scores each image into <c>Score</c> (class
+/// probabilities) and <c>PredictedLabel</c> (a key with the training label's values); as a featurizer it writes the
+/// network's embedding for a standard ML.NET trainer to follow. On request either writes the last stage's spatial map,
+/// and <see cref="RenderHeatmap"/> draws that map over the image.
+/// </summary>
+/// <remarks>
+/// Save it with <c>mlContext.Model.SaveWithAttention</c>: ML.NET's own <c>Model.Save</c> cannot write an external
+/// transformer and is refused with a message that says so.
+/// </remarks>
+public sealed class ImageAttentionTransformer : ITransformer
+{
+    internal ImageAttentionTransformer(ImageAttentionNetwork model, string[]? labelValues, bool featurizer)
+    {
+        Model = model;
+        Options = model.Options;
+        LabelValues = labelValues;
+        Featurizer = featurizer;
+        model.Eval();
+    }
+
+    /// <summary>True when the transformer writes the embedding (featurizer); false when it writes Score and PredictedLabel.</summary>
+    public bool Featurizer { get; }
+
+    /// <summary>Classes the network was trained on.</summary>
+    public int Classes => Model.Classes;
+
+    /// <summary>The image layout the network reads (channels × height × width).</summary>
+    public ImageShape Shape => Model.Shape;
+
+    /// <summary>Rows and columns of the spatial map.</summary>
+    public (int Height, int Width) MapSize => (Model.MapHeight, Model.MapWidth);
+
+    /// <inheritdoc/>
+    public bool IsRowToRowMapper => true;
+
+    internal ImageAttentionOptions Options { get; }
+
+    internal ImageAttentionNetwork Model { get; }
+
+    /// <summary>The training label's key values (class k at index k − 1), or null when it had none.</summary>
+    internal string[]? LabelValues { get; }
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new ImageAttentionMapper(this, inputSchema).OutputSchema;
+    }
+
+    /// <inheritdoc/>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new ImageAttentionMapper(this, inputSchema);
+    }
+
+    /// <inheritdoc/>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new RowMapperDataView(input, new ImageAttentionMapper(this, input.Schema));
+    }
+
+    /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>
+    /// <exception cref="NotSupportedException">Always; use <c>mlContext.Model.SaveWithAttention</c>.</exception>
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        throw new NotSupportedException(
+            "An ImageAttentionTransformer cannot be saved with mlContext.Model.Save, which only writes ML.NET's own transformers. " +
+            "Save the whole model with mlContext.Model.SaveWithAttention(model, inputSchema, path) and load it with mlContext.Model.LoadWithAttention(path, out schema).");
+
+    /// <summary>
+    /// One image's spatial map drawn over it as a PNG: the image (grey or R, G, B, contrast-stretched) blended with the map
+    /// in a blue-to-red scale, enlarged so that its longer side is at least 256 pixels.
+    /// </summary>
+    /// <param name="pixels">The image as the pixel column holds it: planar, <see cref="Shape"/>.Size values.</param>
+    /// <exception cref="ArgumentException">The pixels do not fit <see cref="Shape"/> or are not finite.</exception>
+    public byte[] RenderHeatmap(ReadOnlySpan<float> pixels)
+    {
+        float[] image = CheckPixels(pixels);
+        ImageAttentionScores scores = Score(image, wantMap: true);
+        return AttentionHeatmap.Render(image, Shape, scores.Map!, Model.MapHeight, Model.MapWidth);
+    }
+
+    /// <summary>Writes <see cref="RenderHeatmap"/>'s PNG to <paramref name="path"/> (atomically: a temporary file, then a move).</summary>
+    public void SaveHeatmap(ReadOnlySpan<float> pixels, string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        byte[] png = RenderHeatmap(pixels);
+        string full = Path.GetFullPath(path);
+        string temporary = full + ".tmp-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            File.WriteAllBytes(temporary, png);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Scores one image without a tape, in a tensor scope.</summary>
+    internal ImageAttentionScores Score(float[] pixels, bool wantMap)
+    {
+        ImageShape s = Shape;
+        using TensorScope scope = TensorScope.Begin();
+        using (GradMode.NoGrad())
+        {
+            ImageAttentionResult r = Model.Forward(Tensor.FromArray(pixels, 1, s.Channels, s.Height, s.Width), wantMap);
+            float[] probabilities = r.Logits.Softmax(-1).ToArray();
+            uint predicted = (uint)Array.IndexOf(probabilities, probabilities.Max()) + 1;
+            return new ImageAttentionScores(probabilities, predicted, r.Embedding.ToArray(), r.AttentionMap?.ToArray());
+        }
+    }
+
+    /// <summary>The pixel column, checked against the network's layout.</summary>
+    internal DataViewSchema.Column CheckInput(DataViewSchema schema)
+    {
+        DataViewSchema.Column column = schema.GetColumnOrNull(Options.FeatureColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"ImageAttention: pixel column '{Options.FeatureColumnName}' not found. Columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
+        ImageShape found = ImagePixelReader.ShapeOf(column.Name, column.Type, Options.Shape ?? Shape);
+        if (found != Shape)
+        {
+            throw new ArgumentOutOfRangeException(nameof(schema), $"ImageAttention: pixel column '{column.Name}' holds images of {found}; the model was trained on {Shape} (channels × height × width).");
+        }
+
+        return column;
+    }
+
+    private float[] CheckPixels(ReadOnlySpan<float> pixels)
+    {
+        if (pixels.Length != Shape.Size)
+        {
+            throw new ArgumentException($"ImageAttention: an image of {Shape} (channels × height × width) has {Shape.Size} values; got {pixels.Length}.", nameof(pixels));
+        }
+
+        float[] image = pixels.ToArray();
+        if (Array.FindIndex(image, v => !float.IsFinite(v)) is int bad and >= 0)
+        {
+            throw new ArgumentException($"ImageAttention: pixel {bad} is {image[bad]}; pixels must be finite.", nameof(pixels));
+        }
+
+        return image;
+    }
+}
