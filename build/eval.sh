@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Accuracy evaluations on real data (minutes each, so not unit tests). Prints "RESULT <name> <value> <unit>".
 #   build/eval.sh imdb [EPOCHS [DROPOUT]]   the hierarchical attention trainer on IMDB 25k/25k (../shared/data/imdb), default 4 epochs
+#   build/eval.sh fmnist [EPOCHS [MINUTES]] the CBAM image classifier on Fashion-MNIST 60k/10k (apt-get install dataset-fashion-mnist),
+#                                           at most 30 epochs and a 10-minute training budget by default
 set -euo pipefail
-eval_name="${1:?usage: build/eval.sh EVAL [ARGS]   (evals: imdb)}"
+eval_name="${1:?usage: build/eval.sh EVAL [ARGS]   (evals: imdb, fmnist)}"
 shift
 root="$(cd "$(dirname "$0")/.." && pwd)"
 perf="$root/test/Microsoft.ML.Attention.PerformanceTests"
@@ -10,5 +12,9 @@ dotnet build "$perf" -c Release -nologo -v quiet >/dev/null
 dll="$perf/bin/Release/net10.0/Microsoft.ML.Attention.PerformanceTests.dll"
 case "$eval_name" in
   imdb) exec dotnet "$dll" eval imdb "$root/../shared/data/imdb" "$@" ;;
-  *) echo "Unknown eval '$eval_name' (evals: imdb)." >&2; exit 2 ;;
+  fmnist)
+    fmnist=/usr/share/datasets/fashion-mnist
+    [ -f "$fmnist/train-images-idx3-ubyte.gz" ] || { echo "Fashion-MNIST is missing: apt-get install -y dataset-fashion-mnist" >&2; exit 2; }
+    exec dotnet "$dll" eval fmnist "$fmnist" "$@" ;;
+  *) echo "Unknown eval '$eval_name' (evals: imdb, fmnist)." >&2; exit 2 ;;
 esac

@@ -63,8 +63,13 @@ public static class Program
                         args[2],
                         args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 4,
                         args.Length >= 5 ? float.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : null);
+                case "fmnist" when args.Length >= 3:
+                    return Evals.FashionMnistEval.Run(
+                        args[2],
+                        args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 30,
+                        args.Length >= 5 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 10);
                 default:
-                    Console.Error.WriteLine($"Unknown eval '{args[1]}'. Known: imdb DATA_DIR [EPOCHS [DROPOUT]].");
+                    Console.Error.WriteLine($"Unknown eval '{args[1]}'. Known: imdb DATA_DIR [EPOCHS [DROPOUT]], fmnist DATA_DIR [EPOCHS [MINUTES]].");
                     return 2;
             }
         }

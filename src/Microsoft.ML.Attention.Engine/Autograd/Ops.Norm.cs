@@ -177,57 +177,67 @@ public static partial class Ops
         }
 
         float[] mean = new float[c], rstd = new float[c];
-        ReadOnlySpan<float> xs = x.AsSpan();
-        for (int ch = 0; ch < c; ch++)
-        {
-            if (training)
-            {
-                double s = 0, s2 = 0;
-                for (int b = 0; b < nb; b++)
-                {
-                    ReadOnlySpan<float> seg = xs.Slice((b * c + ch) * spatial, spatial);
-                    s += TensorPrimitives.Sum(seg);
-                }
-
-                double mu = s / m;
-                for (int b = 0; b < nb; b++)
-                {
-                    foreach (float v in xs.Slice((b * c + ch) * spatial, spatial))
-                    {
-                        s2 += (v - mu) * (v - mu);
-                    }
-                }
-
-                double var = s2 / m;
-                mean[ch] = (float)mu;
-                rstd[ch] = (float)(1.0 / Math.Sqrt(var + eps));
-                Span<float> rm = runningMean.AsSpan(), rv = runningVar.AsSpan();
-                rm[ch] = (1 - momentum) * rm[ch] + momentum * (float)mu;
-                rv[ch] = (1 - momentum) * rv[ch] + momentum * (float)(s2 / (m - 1));
-            }
-            else
-            {
-                mean[ch] = runningMean.AsSpan()[ch];
-                rstd[ch] = 1f / MathF.Sqrt(runningVar.AsSpan()[ch] + eps);
-            }
-        }
-
         Tensor y = Tensor.Empty(x.Dims);
         Tensor xhat = Tensor.Empty(x.Dims);
-        for (int b = 0; b < nb; b++)
+
+        // Channels are independent: each core takes whole channels (their values lie in nb segments of the input).
+        CpuParallel.ForRanges(c, (first, count) =>
         {
-            for (int ch = 0; ch < c; ch++)
+            ReadOnlySpan<float> xs = x.AsSpan();
+            Span<float> rm = runningMean.AsSpan(), rv = runningVar.AsSpan();
+            for (int ch = first; ch < first + count; ch++)
             {
-                int off = (b * c + ch) * spatial;
-                Span<float> h = xhat.AsSpan().Slice(off, spatial);
-                TensorPrimitives.Subtract(xs.Slice(off, spatial), mean[ch], h);
-                TensorPrimitives.Multiply(h, rstd[ch], h);
+                if (training)
+                {
+                    double s = 0, s2 = 0;
+                    for (int b = 0; b < nb; b++)
+                    {
+                        s += TensorPrimitives.Sum(xs.Slice((b * c + ch) * spatial, spatial));
+                    }
+
+                    double mu = s / m;
+                    Span<float> centred = xhat.AsSpan();
+                    for (int b = 0; b < nb; b++)
+                    {
+                        int off = (b * c + ch) * spatial;
+                        Span<float> seg = centred.Slice(off, spatial);
+                        TensorPrimitives.Subtract(xs.Slice(off, spatial), (float)mu, seg);
+                        s2 += TensorPrimitives.SumOfSquares<float>(seg);
+                    }
+
+                    double var = s2 / m;
+                    mean[ch] = (float)mu;
+                    rstd[ch] = (float)(1.0 / Math.Sqrt(var + eps));
+                    rm[ch] = (1 - momentum) * rm[ch] + momentum * (float)mu;
+                    rv[ch] = (1 - momentum) * rv[ch] + momentum * (float)(s2 / (m - 1));
+                }
+                else
+                {
+                    mean[ch] = rm[ch];
+                    rstd[ch] = 1f / MathF.Sqrt(rv[ch] + eps);
+                }
+
                 float w = weight?.AsSpan()[ch] ?? 1f, bb = bias?.AsSpan()[ch] ?? 0f;
-                Span<float> yo = y.AsSpan().Slice(off, spatial);
-                TensorPrimitives.Multiply(h, w, yo);
-                TensorPrimitives.Add(yo, bb, yo);
+                for (int b = 0; b < nb; b++)
+                {
+                    int off = (b * c + ch) * spatial;
+                    Span<float> h = xhat.AsSpan().Slice(off, spatial);
+                    if (training)
+                    {
+                        TensorPrimitives.Multiply(h, rstd[ch], h);
+                    }
+                    else
+                    {
+                        TensorPrimitives.Subtract(xs.Slice(off, spatial), mean[ch], h);
+                        TensorPrimitives.Multiply(h, rstd[ch], h);
+                    }
+
+                    Span<float> yo = y.AsSpan().Slice(off, spatial);
+                    TensorPrimitives.Multiply(h, w, yo);
+                    TensorPrimitives.Add(yo, bb, yo);
+                }
             }
-        }
+        }, granule: 1, elementsPerItem: nb * spatial);
 
         bool record = GradMode.IsEnabled && (x.RequiresGrad || (weight?.RequiresGrad ?? false) || (bias?.RequiresGrad ?? false));
         if (!record)
@@ -238,28 +248,29 @@ public static partial class Ops
         Tensor[] inputs = [x, .. weight is null ? Array.Empty<Tensor>() : [weight], .. bias is null ? Array.Empty<Tensor>() : [bias]];
         return Record(y, nameof(BatchNorm), inputs, g =>
         {
-            ReadOnlySpan<float> gs = g.AsSpan(), hs = xhat.AsSpan();
             float[] sumG = new float[c], sumGH = new float[c];
-            for (int b = 0; b < nb; b++)
+            Tensor? gx = x.RequiresGrad ? Tensor.Empty(x.Dims) : null;
+            CpuParallel.ForRanges(c, (first, count) =>
             {
-                for (int ch = 0; ch < c; ch++)
+                ReadOnlySpan<float> gs = g.AsSpan(), hs = xhat.AsSpan();
+                for (int ch = first; ch < first + count; ch++)
                 {
-                    int off = (b * c + ch) * spatial;
-                    sumG[ch] += TensorPrimitives.Sum(gs.Slice(off, spatial));
-                    sumGH[ch] += TensorPrimitives.Dot(gs.Slice(off, spatial), hs.Slice(off, spatial));
-                }
-            }
-
-            Tensor? gx = null;
-            if (x.RequiresGrad)
-            {
-                gx = Tensor.Empty(x.Dims);
-                for (int b = 0; b < nb; b++)
-                {
-                    for (int ch = 0; ch < c; ch++)
+                    for (int b = 0; b < nb; b++)
                     {
                         int off = (b * c + ch) * spatial;
-                        float w = weight?.AsSpan()[ch] ?? 1f;
+                        sumG[ch] += TensorPrimitives.Sum(gs.Slice(off, spatial));
+                        sumGH[ch] += TensorPrimitives.Dot(gs.Slice(off, spatial), hs.Slice(off, spatial));
+                    }
+
+                    if (gx is null)
+                    {
+                        continue;
+                    }
+
+                    float w = weight?.AsSpan()[ch] ?? 1f;
+                    for (int b = 0; b < nb; b++)
+                    {
+                        int off = (b * c + ch) * spatial;
                         Span<float> gxs = gx.AsSpan().Slice(off, spatial);
                         if (training)
                         {
@@ -276,7 +287,7 @@ public static partial class Ops
                         }
                     }
                 }
-            }
+            }, granule: 1, elementsPerItem: nb * spatial * 2);
 
             var grads = new Tensor?[inputs.Length];
             int k = 0;

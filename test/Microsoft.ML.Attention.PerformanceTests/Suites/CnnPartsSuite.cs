@@ -12,6 +12,11 @@ internal static class CnnPartsSuite
 {
     internal static void Run()
     {
+        if (Environment.GetEnvironmentVariable("CNN_PARTS_EVAL_NET") != "0")
+        {
+            RunEvalNetwork();
+        }
+
         var random = new Random(1);
         (string Name, Module<Tensor, Tensor> Layer, int[] Input, double MacsPerImage)[] parts =
         [
@@ -23,6 +28,11 @@ internal static class CnnPartsSuite
             ("se_64x14", new SqueezeExcite(64, random), [64, 14, 14], 0),
             ("cbam_64x14", new Cbam(64, random), [64, 14, 14], 0),
             ("cbam_128x7", new Cbam(128, random), [128, 7, 7], 0),
+            ("cbam_32x28", new Cbam(32, random), [32, 28, 28], 0),
+            ("channel_attention_32x28", new ChannelAttention(32, random), [32, 28, 28], 0),
+            ("spatial_attention_32x28", new SpatialAttention(random), [32, 28, 28], 0),
+            ("spatial_conv7_2to1_28", new Conv2d(2, 1, 7, padding: 3, bias: false, random: random), [2, 28, 28], 28 * 28 * 98),
+            ("batchnorm_32x28", new BatchNorm(32), [32, 28, 28], 0),
             ("gap_128x7", new AdaptiveAvgPool2d(1, 1), [128, 7, 7], 0),
         ];
         // The products the convolutions make (weights × unfolded chunk of images), on their own.
@@ -55,6 +65,40 @@ internal static class CnnPartsSuite
                 layer.Forward(train).Sum().Backward();
             }, rounds: 3);
             Report($"cnn_parts.{name}.train_b128", seconds, 3 * 128 * macs);
+        }
+    }
+
+    /// <summary>The Fashion-MNIST eval's network (build/eval.sh fmnist), one training step at batch 128, and its parts.</summary>
+    internal static void RunEvalNetwork()
+    {
+        var options = new Microsoft.ML.Attention.Models.ImageAttentionOptions
+        {
+            Attention = Microsoft.ML.Attention.Models.ImageAttentionKind.Cbam, StageChannels = [32, 64], ConvolutionsPerStage = 2,
+            Pooling = Microsoft.ML.Attention.Models.ImagePooling.Flatten, EmbeddingDimension = 256, Dropout = 0.3f,
+        };
+        foreach (var kind in new[] { Microsoft.ML.Attention.Models.ImageAttentionKind.None, Microsoft.ML.Attention.Models.ImageAttentionKind.Cbam })
+        {
+            options.Attention = kind;
+            var net = new Microsoft.ML.Attention.Models.ImageAttentionNetwork(options, new Microsoft.ML.Attention.Models.ImageShape(1, 28, 28), 10, new Random(1));
+            var optimizer = new Microsoft.ML.Attention.Training.AdamW(net.Parameters(), 1e-3f);
+            var loss = new Microsoft.ML.Attention.Training.CrossEntropyLoss();
+            Tensor x = Tensor.Randn(new Random(2), 1f, 128, 1, 28, 28);
+            int[] labels = [.. Enumerable.Range(0, 128).Select(i => i % 10)];
+            net.Train();
+            double forward = Timing.BestSeconds(() =>
+            {
+                using TensorScope scope = TensorScope.Begin();
+                net.Forward(x);
+            }, rounds: 3);
+            double step = Timing.BestSeconds(() =>
+            {
+                using TensorScope scope = TensorScope.Begin();
+                optimizer.ZeroGrad();
+                loss.Forward(net.Forward(x).Logits, labels).Backward();
+                optimizer.Step();
+            }, rounds: 3);
+            Timing.Result($"cnn_parts.eval_net_{kind}.train_forward_b128.ms", forward * 1e3, "ms");
+            Timing.Result($"cnn_parts.eval_net_{kind}.train_step_b128", 128 / step, "images/s");
         }
     }
 
