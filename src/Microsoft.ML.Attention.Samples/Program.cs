@@ -1,5 +1,6 @@
 using Microsoft.ML.Attention.Samples.Engine;
 using Microsoft.ML.Attention.Samples.Text;
+using Microsoft.ML.Attention.Samples.Vision;
 
 namespace Microsoft.ML.Attention.Samples;
 
@@ -15,11 +16,14 @@ public static class Program
                 return AttentionEncodeOnGeneratedReviews.Run();
             case "han":
                 return HierarchicalAttentionOnGeneratedDocuments.Run();
+            case "image":
+                return ImageAttentionOnGeneratedImages.Run();
             case "engine":
                 return CnnOnGeneratedImages.Run();
             case "list":
                 Console.WriteLine("attention-encode  (default) AttentionEncode → LbfgsMaximumEntropy on generated reviews; metrics and the most-attended words");
                 Console.WriteLine("han               HierarchicalAttention on generated reviews; metrics, the most-attended sentence and its top words");
+                Console.WriteLine("image             ImageAttention (CBAM) through LoadImages → ResizeImages → ExtractPixels on drawn pictures; metrics, where attention peaks, a heatmap PNG");
                 Console.WriteLine("engine            train a small CNN with the pack's engine on images generated in code");
                 return 0;
             default:

@@ -137,8 +137,9 @@ public sealed class ImageAttentionOptions
     public int EarlyStoppingPatience { get; set; } = Defaults.EarlyStoppingPatience;
 
     /// <summary>
-    /// A training time budget: no epoch starts after it has passed (the best weights so far are kept), and the learning
-    /// rate schedule is not shortened by it. Null for none. Default null.
+    /// A training time budget, or null for none: after each epoch the trainer counts how many epochs of that pace fit in
+    /// it, plans no more than those (the cosine decay is re-planned to end with the last of them) and keeps the best
+    /// weights. The first epoch always runs whole. Default null.
     /// </summary>
     public TimeSpan? MaximumTrainingTime { get; set; }
 

@@ -51,14 +51,9 @@ public static class ImageAttentionTrainer
         var optimizer = new AdamW(model.Parameters(), options.LearningRate, weightDecay: options.WeightDecay);
         var loss = new CrossEntropyLoss();
         var stopping = new EarlyStopping(model, options.EarlyStoppingPatience);
-        int step = 0;
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        int step = 0, planned = options.Epochs;
+        for (int epoch = 1; epoch <= planned; epoch++)
         {
-            if (epoch > 1 && options.MaximumTrainingTime is { } budget && clock.Elapsed >= budget)
-            {
-                break;
-            }
-
             model.Train();
             random.Shuffle(train);
             double total = 0;
@@ -83,7 +78,18 @@ public static class ImageAttentionTrainer
             double trainLoss = total / train.Length;
             double? validationLoss = validation.Length > 0 ? Evaluate(model, data, validation, options.BatchSize, loss) : null;
             bool improved = stopping.Report(validationLoss ?? trainLoss);
-            progress?.Invoke(new EpochReport(epoch, options.Epochs, trainLoss, validationLoss, improved));
+            if (options.MaximumTrainingTime is { } budget)
+            {
+                // Plan by the time an epoch takes: only epochs that end within the budget, and the cosine decay ends with them.
+                int fit = Math.Max(epoch, (int)(budget.TotalSeconds / (clock.Elapsed.TotalSeconds / epoch)));
+                if (fit < planned)
+                {
+                    planned = fit;
+                    schedule = new LearningRateSchedule(options.LearningRate, schedule.WarmupSteps, Math.Max(step, stepsPerEpoch * planned));
+                }
+            }
+
+            progress?.Invoke(new EpochReport(epoch, planned, trainLoss, validationLoss, improved));
             if (validation.Length > 0 && stopping.ShouldStop)
             {
                 break;
