@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Accuracy evaluations on real data (minutes each, so not unit tests). Prints "RESULT <name> <value> <unit>".
-#   build/eval.sh imdb [EPOCHS [DROPOUT]]   the hierarchical attention trainer on IMDB 25k/25k (../shared/data/imdb), default 4 epochs
+#   build/eval.sh imdb [EPOCHS [DROPOUT [AVERAGE_DECAY]]]   the hierarchical attention trainer on IMDB 25k/25k (../shared/data/imdb), default 4 epochs
 #   build/eval.sh fmnist [EPOCHS [MINUTES]] the CBAM image classifier on Fashion-MNIST 60k/10k (apt-get install dataset-fashion-mnist),
 #                                           at most 30 epochs and a 10-minute training budget by default
+#   build/eval.sh mnist-ram [EPOCHS]        the recurrent attention classifier (6 glimpses of 8×8) on MNIST (../shared/data/mnist), default 20 epochs
 set -euo pipefail
-eval_name="${1:?usage: build/eval.sh EVAL [ARGS]   (evals: imdb, fmnist)}"
+eval_name="${1:?usage: build/eval.sh EVAL [ARGS]   (evals: imdb, fmnist, mnist-ram)}"
 shift
 root="$(cd "$(dirname "$0")/.." && pwd)"
 perf="$root/test/Microsoft.ML.Attention.PerformanceTests"
@@ -16,5 +17,6 @@ case "$eval_name" in
     fmnist=/usr/share/datasets/fashion-mnist
     [ -f "$fmnist/train-images-idx3-ubyte.gz" ] || { echo "Fashion-MNIST is missing: apt-get install -y dataset-fashion-mnist" >&2; exit 2; }
     exec dotnet "$dll" eval fmnist "$fmnist" "$@" ;;
-  *) echo "Unknown eval '$eval_name' (evals: imdb, fmnist)." >&2; exit 2 ;;
+  mnist-ram) exec dotnet "$dll" eval mnist-ram "$root/../shared/data/mnist" "$@" ;;
+  *) echo "Unknown eval '$eval_name' (evals: imdb, fmnist, mnist-ram)." >&2; exit 2 ;;
 esac

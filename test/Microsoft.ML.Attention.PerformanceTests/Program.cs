@@ -62,14 +62,17 @@ public static class Program
                     return Evals.ImdbEval.Run(
                         args[2],
                         args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 4,
-                        args.Length >= 5 ? float.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : null);
+                        args.Length >= 5 ? float.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : null,
+                        args.Length >= 6 ? float.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : null);
                 case "fmnist" when args.Length >= 3:
                     return Evals.FashionMnistEval.Run(
                         args[2],
                         args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 30,
                         args.Length >= 5 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 10);
+                case "mnist-ram" when args.Length >= 3:
+                    return Evals.MnistRamEval.Run(args[2], args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 20);
                 default:
-                    Console.Error.WriteLine($"Unknown eval '{args[1]}'. Known: imdb DATA_DIR [EPOCHS [DROPOUT]], fmnist DATA_DIR [EPOCHS [MINUTES]].");
+                    Console.Error.WriteLine($"Unknown eval '{args[1]}'. Known: imdb DATA_DIR [EPOCHS [DROPOUT [AVERAGE_DECAY]]], fmnist DATA_DIR [EPOCHS [MINUTES]], mnist-ram DATA_DIR [EPOCHS].");
                     return 2;
             }
         }

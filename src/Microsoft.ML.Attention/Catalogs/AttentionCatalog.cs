@@ -191,6 +191,41 @@ public sealed class AttentionCatalog
         return new ImageAttentionEstimator(_env, options, featurizer: true);
     }
 
+    /// <summary>
+    /// Trains the recurrent attention model (Mnih et al. 2014) on the planar pixels in <paramref name="featureColumnName"/>
+    /// against the key label in <paramref name="labelColumnName"/>: <paramref name="glimpses"/> glimpses of
+    /// <paramref name="scales"/> patches of <paramref name="patchSize"/>² pixels, the locations chosen by a policy trained
+    /// with REINFORCE; it outputs <c>Score</c> and <c>PredictedLabel</c> and, on request, the glimpse locations. Every
+    /// other setting has its default (<see cref="RecurrentAttentionOptions.Defaults"/>); the options overload sets them all.
+    /// </summary>
+    /// <param name="labelColumnName">The key label column (use <c>MapValueToKey</c>).</param>
+    /// <param name="featureColumnName">The pixel column: planar [C, H, W] floats.</param>
+    /// <param name="glimpses">Glimpses per image.</param>
+    /// <param name="patchSize">Side of the finest patch.</param>
+    /// <param name="scales">Patches per glimpse, each twice as wide as the last.</param>
+    /// <param name="locationsColumnName">An extra output column with every glimpse's location, or null.</param>
+    public RecurrentAttentionEstimator RecurrentAttention(
+        string labelColumnName = RecurrentAttentionOptions.Defaults.LabelColumnName,
+        string featureColumnName = RecurrentAttentionOptions.Defaults.FeatureColumnName,
+        int glimpses = RecurrentAttentionOptions.Defaults.Glimpses,
+        int patchSize = RecurrentAttentionOptions.Defaults.PatchSize,
+        int scales = RecurrentAttentionOptions.Defaults.Scales,
+        string? locationsColumnName = null) =>
+        RecurrentAttention(new RecurrentAttentionOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, Glimpses = glimpses, PatchSize = patchSize, Scales = scales,
+            LocationsColumnName = locationsColumnName,
+        });
+
+    /// <summary>Trains the recurrent attention model as <paramref name="options"/> say.</summary>
+    /// <param name="options">The options; validated here, and copied so later changes do not reach the estimator.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    public RecurrentAttentionEstimator RecurrentAttention(RecurrentAttentionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new RecurrentAttentionEstimator(_env, options);
+    }
+
     /// <summary>The options the simple hierarchical-attention overloads stand for.</summary>
     private static HierarchicalAttentionOptions HanOptions(string labelColumnName, string textColumnName, int embeddingDimension, int hiddenSize, int epochs,
         string? sentenceAttentionColumnName, string? wordAttentionColumnName) => new()

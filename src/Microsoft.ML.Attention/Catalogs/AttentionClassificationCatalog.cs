@@ -57,6 +57,21 @@ public static class AttentionClassificationCatalog
     public static ImageAttentionEstimator ImageAttention(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, ImageAttentionOptions options) =>
         Entry(catalog, nameof(AttentionCatalog.ImageAttention)).ImageAttention(options);
 
+    /// <inheritdoc cref="AttentionCatalog.RecurrentAttention(string, string, int, int, int, string?)"/>
+    public static RecurrentAttentionEstimator RecurrentAttention(
+        this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = RecurrentAttentionOptions.Defaults.LabelColumnName,
+        string featureColumnName = RecurrentAttentionOptions.Defaults.FeatureColumnName,
+        int glimpses = RecurrentAttentionOptions.Defaults.Glimpses,
+        int patchSize = RecurrentAttentionOptions.Defaults.PatchSize,
+        int scales = RecurrentAttentionOptions.Defaults.Scales,
+        string? locationsColumnName = null) =>
+        Entry(catalog, nameof(AttentionCatalog.RecurrentAttention)).RecurrentAttention(labelColumnName, featureColumnName, glimpses, patchSize, scales, locationsColumnName);
+
+    /// <inheritdoc cref="AttentionCatalog.RecurrentAttention(RecurrentAttentionOptions)"/>
+    public static RecurrentAttentionEstimator RecurrentAttention(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, RecurrentAttentionOptions options) =>
+        Entry(catalog, nameof(AttentionCatalog.RecurrentAttention)).RecurrentAttention(options);
+
     private static AttentionCatalog Entry(object catalog, string method = nameof(AttentionCatalog.HierarchicalAttention))
     {
         ArgumentNullException.ThrowIfNull(catalog);

@@ -52,6 +52,9 @@ public sealed class HierarchicalAttentionOptions
         /// <summary>Epochs without validation improvement before training stops.</summary>
         public const int EarlyStoppingPatience = 2;
 
+        /// <summary>Default decay of the weights' moving average (0: none).</summary>
+        public const float WeightAverageDecay = 0f;
+
         /// <summary>Sentences kept per document (the rest is cut).</summary>
         public const int MaximumSentences = 30;
 
@@ -132,6 +135,12 @@ public sealed class HierarchicalAttentionOptions
     /// <summary>Epochs without validation improvement before training stops. Default 2.</summary>
     public int EarlyStoppingPatience { get; set; } = Defaults.EarlyStoppingPatience;
 
+    /// <summary>
+    /// Decay of an exponential moving average of the weights (Polyak averaging), in [0, 1): validation and the final
+    /// model use the averaged weights. 0 turns it off. Default 0.
+    /// </summary>
+    public float WeightAverageDecay { get; set; } = Defaults.WeightAverageDecay;
+
     /// <summary>Sentences kept per document; later ones are cut. Default 30.</summary>
     public int MaximumSentences { get; set; } = Defaults.MaximumSentences;
 
@@ -174,6 +183,7 @@ public sealed class HierarchicalAttentionOptions
         Check(GradientClipNorm >= 0 && float.IsFinite(GradientClipNorm), nameof(GradientClipNorm), $"GradientClipNorm ({GradientClipNorm}) must be non-negative and finite (0 = no clipping).");
         Check(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), $"ValidationFraction ({ValidationFraction}) must be in [0, 1).");
         Check(EarlyStoppingPatience > 0, nameof(EarlyStoppingPatience), $"EarlyStoppingPatience ({EarlyStoppingPatience}) must be positive.");
+        Check(WeightAverageDecay >= 0 && WeightAverageDecay < 1, nameof(WeightAverageDecay), $"WeightAverageDecay ({WeightAverageDecay}) must be in [0, 1) (0 = no averaging).");
         Check(MaximumSentences > 0, nameof(MaximumSentences), $"MaximumSentences ({MaximumSentences}) must be positive.");
         Check(MaximumWords > 0, nameof(MaximumWords), $"MaximumWords ({MaximumWords}) must be positive.");
         Check(MinimumWordCount > 0, nameof(MinimumWordCount), $"MinimumWordCount ({MinimumWordCount}) must be positive.");

@@ -61,6 +61,7 @@ public static class HierarchicalAttentionTrainer
         var optimizer = new AdamW(model.Parameters(), options.LearningRate, weightDecay: options.WeightDecay);
         var loss = new CrossEntropyLoss();
         var stopping = new EarlyStopping(model, options.EarlyStoppingPatience);
+        ExponentialMovingAverage? average = options.WeightAverageDecay > 0 ? new ExponentialMovingAverage(model, options.WeightAverageDecay) : null;
         int step = 0;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
@@ -79,12 +80,17 @@ public static class HierarchicalAttentionTrainer
                 }
 
                 optimizer.Step();
+                average?.Update();
                 total += value.Item() * rows.Length;
             }
 
             double trainLoss = total / train.Length;
+
+            // Validation and the snapshot the best epoch keeps use the averaged weights; training goes on from the live ones.
+            average?.Swap();
             double? validationLoss = validation.Length > 0 ? Evaluate(model, data, validation, options.BatchSize, loss) : null;
             bool improved = stopping.Report(validationLoss ?? trainLoss);
+            average?.Swap();
             progress?.Invoke(new EpochReport(epoch, options.Epochs, trainLoss, validationLoss, improved));
             if (validation.Length > 0 && stopping.ShouldStop)
             {

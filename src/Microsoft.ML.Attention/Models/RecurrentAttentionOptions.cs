@@ -11,6 +11,12 @@ public sealed class RecurrentAttentionOptions
     /// <summary>The defaults, as constants.</summary>
     public static class Defaults
     {
+        /// <summary>Default pixel column.</summary>
+        public const string FeatureColumnName = "Features";
+
+        /// <summary>Default label column.</summary>
+        public const string LabelColumnName = "Label";
+
         /// <summary>Default glimpses per image.</summary>
         public const int Glimpses = 6;
 
@@ -41,6 +47,21 @@ public sealed class RecurrentAttentionOptions
         /// <summary>Default peak learning rate (Adam).</summary>
         public const float LearningRate = 1e-3f;
     }
+
+    /// <summary>The pixel column: a float vector in planar (channels, height, width) order, as <c>ExtractPixels</c> writes it. Default "Features".</summary>
+    public string FeatureColumnName { get; set; } = Defaults.FeatureColumnName;
+
+    /// <summary>The label column: a key (classes, e.g. from <c>MapValueToKey</c>). Default "Label".</summary>
+    public string LabelColumnName { get; set; } = Defaults.LabelColumnName;
+
+    /// <summary>The image layout when the pixel column's type carries no dimensions, or null to read them from the column. Default null.</summary>
+    public ImageShape? Shape { get; set; }
+
+    /// <summary>An extra output column with every glimpse's location ([Glimpses, 2]: x, y in [−1, 1]), or null. Default null.</summary>
+    public string? LocationsColumnName { get; set; }
+
+    /// <summary>Training seed; null draws one from the context's generator. Default null.</summary>
+    public int? Seed { get; set; }
 
     /// <summary>Glimpses per image (the last state is classified). Default 6.</summary>
     public int Glimpses { get; set; } = Defaults.Glimpses;
@@ -81,6 +102,11 @@ public sealed class RecurrentAttentionOptions
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range and what it must be.</summary>
     internal void Validate()
     {
+        Check(!string.IsNullOrWhiteSpace(FeatureColumnName), nameof(FeatureColumnName), "must name a column.");
+        Check(!string.IsNullOrWhiteSpace(LabelColumnName), nameof(LabelColumnName), "must name a column.");
+        Check(LocationsColumnName is null || (LocationsColumnName.Trim().Length > 0 && LocationsColumnName is not ("Score" or "PredictedLabel")), nameof(LocationsColumnName),
+            $"LocationsColumnName ('{LocationsColumnName}') must be null or name a column other than Score and PredictedLabel.");
+        Check(Shape is null || (Shape.Value.Channels > 0 && Shape.Value.Height > 0 && Shape.Value.Width > 0), nameof(Shape), $"Shape ({Shape}) must have positive channels, height and width.");
         Check(Glimpses is > 0 and <= 64, nameof(Glimpses), $"Glimpses ({Glimpses}) must be in 1…64.");
         Check(PatchSize is > 0 and <= 256, nameof(PatchSize), $"PatchSize ({PatchSize}) must be in 1…256.");
         Check(Scales is > 0 and <= 8, nameof(Scales), $"Scales ({Scales}) must be in 1…8.");

@@ -19,6 +19,7 @@ namespace Microsoft.ML.Attention.Transforms;
 [JsonSerializable(typeof(AttentionEncodeOptions))]
 [JsonSerializable(typeof(HierarchicalAttentionFileSettings))]
 [JsonSerializable(typeof(ImageAttentionFileSettings))]
+[JsonSerializable(typeof(RecurrentAttentionFileSettings))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 internal sealed partial class AttentionFileJson : JsonSerializerContext
 {

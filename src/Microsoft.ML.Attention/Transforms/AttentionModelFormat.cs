@@ -33,6 +33,9 @@ internal static class AttentionModelFormat
     /// <summary>Kind of an <see cref="ImageAttentionTransformer"/>.</summary>
     public const string ImageAttentionKind = "image-attention";
 
+    /// <summary>Kind of a <see cref="RecurrentAttentionTransformer"/>.</summary>
+    public const string RecurrentAttentionKind = "recurrent-attention";
+
     /// <summary>Largest entry the reader accepts (2 GiB).</summary>
     public const long MaxEntryBytes = int.MaxValue;
 }

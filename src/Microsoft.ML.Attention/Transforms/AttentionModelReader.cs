@@ -179,6 +179,8 @@ internal sealed class AttentionModelReader
                 return HierarchicalAttentionFile.Read(Folder(node, where), ReadEntry, detail => Damaged($"{where}: {detail}"));
             case AttentionModelFormat.ImageAttentionKind:
                 return ImageAttentionFile.Read(Folder(node, where), ReadEntry, detail => Damaged($"{where}: {detail}"));
+            case AttentionModelFormat.RecurrentAttentionKind:
+                return RecurrentAttentionFile.Read(Folder(node, where), ReadEntry, detail => Damaged($"{where}: {detail}"));
 
             case AttentionModelFormat.MLNetKind:
                 string entry = node.TryGetProperty("entry", out JsonElement e) && e.ValueKind == JsonValueKind.String

@@ -92,6 +92,12 @@ internal sealed class AttentionModelWriter
             return new JsonObject { ["kind"] = AttentionModelFormat.ImageAttentionKind, ["folder"] = folder };
         }
 
+        if (transformer is RecurrentAttentionTransformer recurrent)
+        {
+            RecurrentAttentionFile.Write(recurrent, folder, Add);
+            return new JsonObject { ["kind"] = AttentionModelFormat.RecurrentAttentionKind, ["folder"] = folder };
+        }
+
         string entry = folder + ".zip";
         using var part = new MemoryStream();
         try

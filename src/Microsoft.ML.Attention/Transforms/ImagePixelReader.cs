@@ -11,21 +11,19 @@ namespace Microsoft.ML.Attention.Transforms;
 /// </summary>
 internal static class ImagePixelReader
 {
-    private const string Owner = "ImageAttention";
-
     /// <summary>The layout of <paramref name="column"/>'s images: from its [C, H, W] dimensions, or from <paramref name="declared"/>.</summary>
-    internal static ImageShape ShapeOf(string column, DataViewType type, ImageShape? declared)
+    internal static ImageShape ShapeOf(string column, DataViewType type, ImageShape? declared, string owner = "ImageAttention")
     {
         if (type is not VectorDataViewType { ItemType: NumberDataViewType } vector || vector.ItemType != NumberDataViewType.Single)
         {
-            throw new ArgumentOutOfRangeException(nameof(type), $"{Owner}: pixel column '{column}' has type {type}; expected a vector of Single (ExtractPixels writes one).");
+            throw new ArgumentOutOfRangeException(nameof(type), $"{owner}: pixel column '{column}' has type {type}; expected a vector of Single (ExtractPixels writes one).");
         }
 
-        return ShapeOf(column, [.. vector.Dimensions], declared);
+        return ShapeOf(column, [.. vector.Dimensions], declared, owner);
     }
 
-    /// <summary>As <see cref="ShapeOf(string, DataViewType, ImageShape?)"/> from the column's dimensions (a 1-D size of 0 means variable).</summary>
-    internal static ImageShape ShapeOf(string column, int[] dims, ImageShape? declared)
+    /// <summary>As <see cref="ShapeOf(string, DataViewType, ImageShape?, string)"/> from the column's dimensions (a 1-D size of 0 means variable).</summary>
+    internal static ImageShape ShapeOf(string column, int[] dims, ImageShape? declared, string owner = "ImageAttention")
     {
         string layout = $"[{string.Join(", ", dims)}]";
         if (dims.Length == 3)
@@ -33,13 +31,13 @@ internal static class ImagePixelReader
             bool colourFirst = dims[0] is 1 or 3 or 4, colourLast = dims[2] is 1 or 3 or 4;
             if (colourLast && !colourFirst)
             {
-                throw new ArgumentOutOfRangeException(nameof(dims), $"{Owner}: pixel column '{column}' is {layout}, interleaved (height, width, colour); the network reads planar (colour, height, width) pixels: use ExtractPixels(..., interleavePixelColors: false), its default.");
+                throw new ArgumentOutOfRangeException(nameof(dims), $"{owner}: pixel column '{column}' is {layout}, interleaved (height, width, colour); the network reads planar (colour, height, width) pixels: use ExtractPixels(..., interleavePixelColors: false), its default.");
             }
 
             var shape = new ImageShape(dims[0], dims[1], dims[2]);
             if (declared is { } d && d != shape)
             {
-                throw new ArgumentOutOfRangeException(nameof(dims), $"{Owner}: pixel column '{column}' is {layout} (channels × height × width) but ImageAttentionOptions.Shape says {d}.");
+                throw new ArgumentOutOfRangeException(nameof(dims), $"{owner}: pixel column '{column}' is {layout} (channels × height × width) but {owner}Options.Shape says {d}.");
             }
 
             return shape;
@@ -48,19 +46,19 @@ internal static class ImagePixelReader
         int size = dims.Length == 0 ? 0 : dims.Aggregate(1, (a, b) => a * b);
         if (declared is not { } given)
         {
-            throw new ArgumentOutOfRangeException(nameof(dims), $"{Owner}: pixel column '{column}' is a vector of shape {layout} without image dimensions; set ImageAttentionOptions.Shape (channels, height, width) or produce it with ExtractPixels, which writes [C, H, W].");
+            throw new ArgumentOutOfRangeException(nameof(dims), $"{owner}: pixel column '{column}' is a vector of shape {layout} without image dimensions; set {owner}Options.Shape (channels, height, width) or produce it with ExtractPixels, which writes [C, H, W].");
         }
 
         if (size != 0 && size != given.Size)
         {
-            throw new ArgumentOutOfRangeException(nameof(dims), $"{Owner}: pixel column '{column}' has {size} values per row but ImageAttentionOptions.Shape {given} needs {given.Size}.");
+            throw new ArgumentOutOfRangeException(nameof(dims), $"{owner}: pixel column '{column}' has {size} values per row but {owner}Options.Shape {given} needs {given.Size}.");
         }
 
         return given;
     }
 
     /// <summary>A getter of <paramref name="column"/> on <paramref name="row"/> that fills planar arrays of <paramref name="shape"/>.</summary>
-    internal static Func<float[]> Getter(DataViewRow row, DataViewSchema.Column column, ImageShape shape)
+    internal static Func<float[]> Getter(DataViewRow row, DataViewSchema.Column column, ImageShape shape, string owner = "ImageAttention")
     {
         ValueGetter<VBuffer<float>> getter = row.GetGetter<VBuffer<float>>(column);
         VBuffer<float> buffer = default;
@@ -69,7 +67,7 @@ internal static class ImagePixelReader
             getter(ref buffer);
             if (buffer.Length != shape.Size)
             {
-                throw new InvalidOperationException($"{Owner}: row {row.Position} of pixel column '{column.Name}' has {buffer.Length} values; images of {shape} (channels × height × width) have {shape.Size}.");
+                throw new InvalidOperationException($"{owner}: row {row.Position} of pixel column '{column.Name}' has {buffer.Length} values; images of {shape} (channels × height × width) have {shape.Size}.");
             }
 
             float[] pixels = new float[shape.Size];
@@ -78,7 +76,7 @@ internal static class ImagePixelReader
             if (bad >= 0)
             {
                 int plane = shape.Height * shape.Width;
-                throw new InvalidOperationException($"{Owner}: row {row.Position} of pixel column '{column.Name}' has the value {pixels[bad]} at channel {bad / plane}, y {bad % plane / shape.Width}, x {bad % shape.Width}; pixels must be finite.");
+                throw new InvalidOperationException($"{owner}: row {row.Position} of pixel column '{column.Name}' has the value {pixels[bad]} at channel {bad / plane}, y {bad % plane / shape.Width}, x {bad % shape.Width}; pixels must be finite.");
             }
 
             return pixels;

@@ -14,7 +14,7 @@ namespace Microsoft.ML.Attention.PerformanceTests.Evals;
 /// </summary>
 internal static class FashionMnistEval
 {
-    private sealed class Image
+    internal sealed class Image
     {
         public uint Label { get; set; }
 
@@ -58,7 +58,7 @@ internal static class FashionMnistEval
     }
 
     /// <summary>The images (planar 1×28×28, values 0–255) and labels of an IDX pair such as train-images-idx3-ubyte.gz.</summary>
-    private static Image[] Read(string directory, string split)
+    internal static Image[] Read(string directory, string split)
     {
         byte[] images = Gunzip(Path.Combine(directory, $"{split}-images-idx3-ubyte.gz")), labels = Gunzip(Path.Combine(directory, $"{split}-labels-idx1-ubyte.gz"));
         if (BinaryPrimitives.ReadInt32BigEndian(images) != 2051 || BinaryPrimitives.ReadInt32BigEndian(labels) != 2049)

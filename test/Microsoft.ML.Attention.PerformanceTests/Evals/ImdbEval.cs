@@ -20,7 +20,7 @@ internal static class ImdbEval
         public string Text { get; set; } = "";
     }
 
-    internal static int Run(string dataDirectory, int epochs, float? dropout = null)
+    internal static int Run(string dataDirectory, int epochs, float? dropout = null, float? averageDecay = null)
     {
         string work = Path.Combine(Path.GetTempPath(), $"imdb-eval-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work);
@@ -43,7 +43,8 @@ internal static class ImdbEval
             IDataView testData = mlContext.Data.LoadFromTextFile<Review>(test, hasHeader: true, separatorChar: '\t');
             var options = new HierarchicalAttentionOptions { Epochs = epochs, Seed = 1 };
             options.Dropout = dropout ?? options.Dropout;
-            Console.WriteLine($"HierarchicalAttention on IMDB: {epochs} epochs, dropout {options.Dropout}, {options.MaximumSentences} sentences x {options.MaximumWords} words");
+            options.WeightAverageDecay = averageDecay ?? options.WeightAverageDecay;
+            Console.WriteLine($"HierarchicalAttention on IMDB: {epochs} epochs, dropout {options.Dropout}, weight average decay {options.WeightAverageDecay}, {options.MaximumSentences} sentences x {options.MaximumWords} words");
             var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
                 .Append(mlContext.MulticlassClassification.Trainers.HierarchicalAttention(options));
             ITransformer model = pipeline.Fit(trainData);

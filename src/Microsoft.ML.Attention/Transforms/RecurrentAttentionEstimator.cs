@@ -1,0 +1,100 @@
+using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Attention.Transforms;
+
+/// <summary>
+/// Trains the recurrent attention model (Mnih et al. 2014: glimpses, a recurrent core, a Gaussian location policy
+/// trained by REINFORCE with a baseline) on a planar pixel column against a key label, and yields a classifier writing
+/// <c>Score</c> and <c>PredictedLabel</c> for ML.NET's multiclass <c>Evaluate</c> and, on request, the glimpse locations.
+/// Created by <c>mlContext.MulticlassClassification.Trainers.RecurrentAttention</c> or <c>mlContext.Attention().RecurrentAttention</c>.
+/// </summary>
+public sealed class RecurrentAttentionEstimator : IEstimator<RecurrentAttentionTransformer>
+{
+    private const string Owner = "RecurrentAttention";
+
+    private readonly IHostEnvironment _env;
+    private readonly RecurrentAttentionOptions _options;
+
+    /// <summary>Validates <paramref name="options"/> once and keeps a copy of them.</summary>
+    internal RecurrentAttentionEstimator(IHostEnvironment env, RecurrentAttentionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _env = env;
+        _options = options.Clone();
+    }
+
+    /// <summary>The options this estimator trains with (a fresh copy on every read).</summary>
+    public RecurrentAttentionOptions Options => _options.Clone();
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        SchemaShape.Column pixels = inputSchema.FirstOrDefault(c => c.Name == _options.FeatureColumnName);
+        if (pixels.Name is null || pixels.Kind == SchemaShape.Column.VectorKind.Scalar || pixels.ItemType != NumberDataViewType.Single)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"{Owner}: pixel column '{_options.FeatureColumnName}' {(pixels.Name is null ? "not found" : $"is {pixels.ItemType}")}; expected a vector of Single (ExtractPixels writes one).");
+        }
+
+        SchemaShape.Column label = inputSchema.FirstOrDefault(c => c.Name == _options.LabelColumnName);
+        if (label.Name is null || label.Kind != SchemaShape.Column.VectorKind.Scalar || !label.IsKey)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"{Owner}: label column '{_options.LabelColumnName}' {(label.Name is null ? "not found" : $"is {label.ItemType}")}; expected a key (use MapValueToKey for classes).");
+        }
+
+        bool keyValues = label.Annotations?.Any(a => a.Name == OutputColumn.KeyValues) == true;
+        var added = new List<OutputColumn>
+        {
+            new(ImageAttentionEstimator.ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false),
+            new(ImageAttentionEstimator.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, HasKeyValues: keyValues),
+        };
+        if (_options.LocationsColumnName is { } locations)
+        {
+            added.Add(new OutputColumn(locations, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false));
+        }
+
+        var columns = inputSchema.Where(c => added.All(a => a.Name != c.Name)).ToList();
+        columns.AddRange(MLNetInternals.CreateColumns(added));
+        return new SchemaShape(columns);
+    }
+
+    /// <summary>Reads the images, trains the model and returns the transformer.</summary>
+    public RecurrentAttentionTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        DataViewSchema.Column pixels = input.Schema.GetColumnOrNull(_options.FeatureColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"{Owner}: pixel column '{_options.FeatureColumnName}' not found. Columns: {string.Join(", ", input.Schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
+        ImageShape shape = ImagePixelReader.ShapeOf(pixels.Name, pixels.Type, _options.Shape, Owner);
+        DataViewSchema.Column label = input.Schema.GetColumnOrNull(_options.LabelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"{Owner}: label column '{_options.LabelColumnName}' not found. Columns: {string.Join(", ", input.Schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
+        (int classes, Func<DataViewRow, long, int> readLabel) = KeyLabel.Reader(label, Owner);
+        var images = new List<float[]>();
+        var labels = new List<int>();
+        using (DataViewRowCursor cursor = input.GetRowCursor([pixels, label]))
+        {
+            Func<float[]> read = ImagePixelReader.Getter(cursor, pixels, shape, Owner);
+            while (cursor.MoveNext())
+            {
+                labels.Add(readLabel(cursor, cursor.Position));
+                images.Add(read());
+            }
+        }
+
+        if (labels.Count == 0)
+        {
+            throw new InvalidOperationException($"{Owner}: the training data has no rows.");
+        }
+
+        IHost host = _env.Register(nameof(RecurrentAttentionEstimator), _options.Seed);
+        int seed = _options.Seed ?? host.Rand.Next();
+        using IChannel channel = host.Start("Training");
+        channel.Info(MessageSensitivity.None, $"{Owner}: {labels.Count} images of {shape}, {classes} classes, {_options.Glimpses} glimpses of {_options.Scales}×{_options.PatchSize}², seed {seed}.");
+        RecurrentAttentionNetwork model = RecurrentAttentionTrainer.Train(_options, classes, new ImageDataset(shape, [.. images], [.. labels]), new Random(seed), report =>
+            channel.Info(MessageSensitivity.None, $"{Owner}: epoch {report.Epoch}/{report.Epochs}: train loss {report.TrainLoss:F4}"));
+        return new RecurrentAttentionTransformer(model, KeyLabel.Values(label));
+    }
+}
