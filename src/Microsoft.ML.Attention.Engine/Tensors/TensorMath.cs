@@ -122,12 +122,40 @@ internal static class TensorMath
     /// <summary>Calls <paramref name="row"/> with the offsets of each innermost row of <paramref name="shape"/> in two broadcast operands and the result.</summary>
     internal static void ForEachRow(int[] shape, int[] stridesA, int[] stridesB, Action<int, int, int> row)
     {
-        int rank = shape.Length;
-        int inner = shape[rank - 1];
+        int inner = shape[^1];
+        Rows(shape, stridesA, stridesB, 0, inner == 0 ? 0 : ShapeMath.Count(shape) / inner, row);
+    }
+
+    /// <summary>As <see cref="ForEachRow"/>, with the rows split over the cores when there is enough work (each row's result stands alone).</summary>
+    private static void ForEachRowParallel(int[] shape, int[] stridesA, int[] stridesB, Action<int, int, int> row)
+    {
+        int inner = shape[^1];
         int rows = inner == 0 ? 0 : ShapeMath.Count(shape) / inner;
+        if ((long)rows * inner < 1 << 16 || rows < 2 || CpuParallel.Degree == 1)
+        {
+            Rows(shape, stridesA, stridesB, 0, rows, row);
+            return;
+        }
+
+        int parts = Math.Min(rows, CpuParallel.Degree * 2);
+        CpuParallel.For(parts, part => Rows(shape, stridesA, stridesB, (int)((long)rows * part / parts), (int)((long)rows * (part + 1) / parts), row));
+    }
+
+    /// <summary>Rows [first, last) of the loop: the starting index is found by division, then advanced like an odometer.</summary>
+    private static void Rows(int[] shape, int[] stridesA, int[] stridesB, int first, int last, Action<int, int, int> row)
+    {
+        int rank = shape.Length, inner = shape[rank - 1];
         int[] index = new int[rank];
-        int offA = 0, offB = 0;
-        for (int r = 0; r < rows; r++)
+        int offA = 0, offB = 0, rest = first;
+        for (int d = rank - 2; d >= 0; d--)
+        {
+            index[d] = rest % shape[d];
+            rest /= shape[d];
+            offA += index[d] * stridesA[d];
+            offB += index[d] * stridesB[d];
+        }
+
+        for (int r = first; r < last; r++)
         {
             row(offA, offB, r * inner);
             for (int d = rank - 2; d >= 0; d--)
@@ -145,53 +173,6 @@ internal static class TensorMath
                 index[d] = 0;
             }
         }
-    }
-
-    /// <summary>As <see cref="ForEachRow"/>, with the rows split over the cores when there is enough work (each row's result stands alone).</summary>
-    private static void ForEachRowParallel(int[] shape, int[] stridesA, int[] stridesB, Action<int, int, int> row)
-    {
-        int rank = shape.Length;
-        int inner = shape[rank - 1];
-        int rows = inner == 0 ? 0 : ShapeMath.Count(shape) / inner;
-        if ((long)rows * inner < 1 << 16 || rows < 2 || CpuParallel.Degree == 1)
-        {
-            ForEachRow(shape, stridesA, stridesB, row);
-            return;
-        }
-
-        int parts = Math.Min(rows, CpuParallel.Degree * 2);
-        CpuParallel.For(parts, part =>
-        {
-            int first = (int)((long)rows * part / parts), last = (int)((long)rows * (part + 1) / parts);
-            int[] index = new int[rank];
-            int offA = 0, offB = 0, rest = first;
-            for (int d = rank - 2; d >= 0; d--)
-            {
-                index[d] = rest % shape[d];
-                rest /= shape[d];
-                offA += index[d] * stridesA[d];
-                offB += index[d] * stridesB[d];
-            }
-
-            for (int r = first; r < last; r++)
-            {
-                row(offA, offB, r * inner);
-                for (int d = rank - 2; d >= 0; d--)
-                {
-                    index[d]++;
-                    offA += stridesA[d];
-                    offB += stridesB[d];
-                    if (index[d] < shape[d])
-                    {
-                        break;
-                    }
-
-                    offA -= stridesA[d] * shape[d];
-                    offB -= stridesB[d] * shape[d];
-                    index[d] = 0;
-                }
-            }
-        });
     }
 
     private static void SpanSpan(Binary op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> r)

@@ -79,39 +79,16 @@ public sealed class ImageAttentionEstimator : IEstimator<ImageAttentionTransform
     public ImageAttentionTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        DataViewSchema.Column pixels = input.Schema.GetColumnOrNull(_options.FeatureColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(input), $"{Owner}: pixel column '{_options.FeatureColumnName}' not found. Columns: {string.Join(", ", input.Schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
-        ImageShape shape = ImagePixelReader.ShapeOf(pixels.Name, pixels.Type, _options.Shape);
-        _options.CheckFits(shape, pixels.Name);
-        DataViewSchema.Column label = input.Schema.GetColumnOrNull(_options.LabelColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(input), $"{Owner}: label column '{_options.LabelColumnName}' not found. Columns: {string.Join(", ", input.Schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
-        (int classes, Func<DataViewRow, long, int> readLabel) = KeyLabel.Reader(label, Owner);
-
-        var images = new List<float[]>();
-        var labels = new List<int>();
-        using (DataViewRowCursor cursor = input.GetRowCursor([pixels, label]))
-        {
-            Func<float[]> read = ImagePixelReader.Getter(cursor, pixels, shape);
-            while (cursor.MoveNext())
-            {
-                labels.Add(readLabel(cursor, cursor.Position));
-                images.Add(read());
-            }
-        }
-
-        if (labels.Count == 0)
-        {
-            throw new InvalidOperationException($"{Owner}: the training data has no rows.");
-        }
-
+        (ImageDataset data, int classes, string[]? labelValues) = ImagePixelReader.ReadTraining(input, _options.FeatureColumnName, _options.LabelColumnName, _options.Shape, Owner);
+        _options.CheckFits(data.Shape, _options.FeatureColumnName);
         IHost host = _env.Register(nameof(ImageAttentionEstimator), _options.Seed);
         int seed = _options.Seed ?? host.Rand.Next();
         using IChannel channel = host.Start("Training");
-        channel.Info(MessageSensitivity.None, $"{Owner}: {labels.Count} images of {shape}, {classes} classes, attention {_options.Attention}, seed {seed}.");
-        ImageAttentionNetwork model = ImageAttentionTrainer.Train(_options, classes, new ImageDataset(shape, [.. images], [.. labels]), new Random(seed), report =>
+        channel.Info(MessageSensitivity.None, $"{Owner}: {data.Count} images of {data.Shape}, {classes} classes, attention {_options.Attention}, seed {seed}.");
+        ImageAttentionNetwork model = ImageAttentionTrainer.Train(_options, classes, data, new Random(seed), report =>
             channel.Info(MessageSensitivity.None, $"{Owner}: epoch {report.Epoch}/{report.Epochs}: train loss {report.TrainLoss:F4}" +
                 (report.ValidationLoss is double v ? $", validation loss {v:F4}" : "") + (report.Improved ? " (best so far)" : "")));
-        return new ImageAttentionTransformer(model, KeyLabel.Values(label), Featurizer);
+        return new ImageAttentionTransformer(model, labelValues, Featurizer);
     }
 
     private static SchemaShape.Column Find(SchemaShape schema, string name, string role)

@@ -82,4 +82,34 @@ internal static class ImagePixelReader
             return pixels;
         };
     }
+
+    /// <summary>
+    /// The training images and labels of <paramref name="input"/>: the pixel column's layout (from its dimensions or
+    /// <paramref name="declared"/>), every row's pixels checked, the key label's classes and values.
+    /// </summary>
+    internal static (ImageDataset Data, int Classes, string[]? LabelValues) ReadTraining(IDataView input, string pixelColumn, string labelColumn, ImageShape? declared, string owner)
+    {
+        string columns = string.Join(", ", input.Schema.Where(c => !c.IsHidden).Select(c => c.Name));
+        DataViewSchema.Column pixels = input.Schema.GetColumnOrNull(pixelColumn)
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"{owner}: pixel column '{pixelColumn}' not found. Columns: {columns}.");
+        ImageShape shape = ShapeOf(pixels.Name, pixels.Type, declared, owner);
+        DataViewSchema.Column label = input.Schema.GetColumnOrNull(labelColumn)
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"{owner}: label column '{labelColumn}' not found. Columns: {columns}.");
+        (int classes, Func<DataViewRow, long, int> readLabel) = KeyLabel.Reader(label, owner);
+        var images = new List<float[]>();
+        var labels = new List<int>();
+        using (DataViewRowCursor cursor = input.GetRowCursor([pixels, label]))
+        {
+            Func<float[]> read = Getter(cursor, pixels, shape, owner);
+            while (cursor.MoveNext())
+            {
+                labels.Add(readLabel(cursor, cursor.Position));
+                images.Add(read());
+            }
+        }
+
+        return labels.Count == 0
+            ? throw new InvalidOperationException($"{owner}: the training data has no rows.")
+            : (new ImageDataset(shape, [.. images], [.. labels]), classes, KeyLabel.Values(label));
+    }
 }

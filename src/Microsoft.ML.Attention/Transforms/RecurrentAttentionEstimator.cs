@@ -66,35 +66,13 @@ public sealed class RecurrentAttentionEstimator : IEstimator<RecurrentAttentionT
     public RecurrentAttentionTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        DataViewSchema.Column pixels = input.Schema.GetColumnOrNull(_options.FeatureColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(input), $"{Owner}: pixel column '{_options.FeatureColumnName}' not found. Columns: {string.Join(", ", input.Schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
-        ImageShape shape = ImagePixelReader.ShapeOf(pixels.Name, pixels.Type, _options.Shape, Owner);
-        DataViewSchema.Column label = input.Schema.GetColumnOrNull(_options.LabelColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(input), $"{Owner}: label column '{_options.LabelColumnName}' not found. Columns: {string.Join(", ", input.Schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
-        (int classes, Func<DataViewRow, long, int> readLabel) = KeyLabel.Reader(label, Owner);
-        var images = new List<float[]>();
-        var labels = new List<int>();
-        using (DataViewRowCursor cursor = input.GetRowCursor([pixels, label]))
-        {
-            Func<float[]> read = ImagePixelReader.Getter(cursor, pixels, shape, Owner);
-            while (cursor.MoveNext())
-            {
-                labels.Add(readLabel(cursor, cursor.Position));
-                images.Add(read());
-            }
-        }
-
-        if (labels.Count == 0)
-        {
-            throw new InvalidOperationException($"{Owner}: the training data has no rows.");
-        }
-
+        (ImageDataset data, int classes, string[]? labelValues) = ImagePixelReader.ReadTraining(input, _options.FeatureColumnName, _options.LabelColumnName, _options.Shape, Owner);
         IHost host = _env.Register(nameof(RecurrentAttentionEstimator), _options.Seed);
         int seed = _options.Seed ?? host.Rand.Next();
         using IChannel channel = host.Start("Training");
-        channel.Info(MessageSensitivity.None, $"{Owner}: {labels.Count} images of {shape}, {classes} classes, {_options.Glimpses} glimpses of {_options.Scales}×{_options.PatchSize}², seed {seed}.");
-        RecurrentAttentionNetwork model = RecurrentAttentionTrainer.Train(_options, classes, new ImageDataset(shape, [.. images], [.. labels]), new Random(seed), report =>
+        channel.Info(MessageSensitivity.None, $"{Owner}: {data.Count} images of {data.Shape}, {classes} classes, {_options.Glimpses} glimpses of {_options.Scales}×{_options.PatchSize}², seed {seed}.");
+        RecurrentAttentionNetwork model = RecurrentAttentionTrainer.Train(_options, classes, data, new Random(seed), report =>
             channel.Info(MessageSensitivity.None, $"{Owner}: epoch {report.Epoch}/{report.Epochs}: train loss {report.TrainLoss:F4}"));
-        return new RecurrentAttentionTransformer(model, KeyLabel.Values(label));
+        return new RecurrentAttentionTransformer(model, labelValues);
     }
 }
