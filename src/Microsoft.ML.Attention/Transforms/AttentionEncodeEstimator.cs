@@ -61,9 +61,7 @@ public sealed class AttentionEncodeEstimator : IEstimator<AttentionEncodeTransfo
             added.Add(new OutputColumn(_options.TokensColumnName, SchemaShape.Column.VectorKind.VariableVector, TextDataViewType.Instance, false));
         }
 
-        var columns = inputSchema.Where(c => added.All(a => a.Name != c.Name)).ToList();
-        columns.AddRange(MLNetInternals.CreateColumns(added));
-        return new SchemaShape(columns);
+        return MLNetInternals.Extend(inputSchema, added);
     }
 
     /// <summary>Reads the training rows, builds the vocabulary, trains the model and returns the transformer.</summary>

@@ -62,7 +62,6 @@ public sealed class HierarchicalAttentionEstimator : IEstimator<HierarchicalAtte
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"HierarchicalAttention: label column '{label.Name}' is {label.ItemType}{(label.IsKey ? " key" : "")}; expected {ExpectedLabel}.");
         }
 
-        bool keyValues = label.Annotations?.Any(a => a.Name == OutputColumn.KeyValues) == true;
         var added = Binary
             ? new List<OutputColumn>
             {
@@ -70,18 +69,12 @@ public sealed class HierarchicalAttentionEstimator : IEstimator<HierarchicalAtte
                 new(ProbabilityColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false),
                 new(PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false),
             }
-            : new List<OutputColumn>
-            {
-                new(ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false),
-                new(PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, HasKeyValues: keyValues),
-            };
+            : KeyLabel.PredictionOutputs(label, ScoreColumnName, PredictedLabelColumnName);
         AddVariable(added, _options.SentenceAttentionColumnName, NumberDataViewType.Single);
         AddVariable(added, _options.SentencesColumnName, TextDataViewType.Instance);
         AddVariable(added, _options.WordAttentionColumnName, NumberDataViewType.Single);
         AddVariable(added, _options.WordsColumnName, TextDataViewType.Instance);
-        var columns = inputSchema.Where(c => added.All(a => a.Name != c.Name)).ToList();
-        columns.AddRange(MLNetInternals.CreateColumns(added));
-        return new SchemaShape(columns);
+        return MLNetInternals.Extend(inputSchema, added);
     }
 
     /// <summary>Reads the documents, builds the vocabulary, trains the network and returns the transformer.</summary>

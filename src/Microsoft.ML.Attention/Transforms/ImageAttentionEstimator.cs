@@ -45,34 +45,17 @@ public sealed class ImageAttentionEstimator : IEstimator<ImageAttentionTransform
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        SchemaShape.Column pixels = Find(inputSchema, _options.FeatureColumnName, "pixel");
-        if (pixels.Kind == SchemaShape.Column.VectorKind.Scalar || pixels.ItemType != NumberDataViewType.Single)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"{Owner}: pixel column '{pixels.Name}' is {pixels.ItemType}{(pixels.Kind == SchemaShape.Column.VectorKind.Scalar ? "" : " vector")}; expected a vector of Single (ExtractPixels writes one).");
-        }
-
-        SchemaShape.Column label = Find(inputSchema, _options.LabelColumnName, "label");
-        if (label.Kind != SchemaShape.Column.VectorKind.Scalar || !label.IsKey)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"{Owner}: label column '{label.Name}' is {label.ItemType}{(label.IsKey ? " key" : "")}; expected a key (use MapValueToKey for classes).");
-        }
-
-        bool keyValues = label.Annotations?.Any(a => a.Name == OutputColumn.KeyValues) == true;
-        var added = Featurizer
-            ? new List<OutputColumn> { new(_options.EmbeddingColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false) }
-            : new List<OutputColumn>
-            {
-                new(ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false),
-                new(PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, HasKeyValues: keyValues),
-            };
+        ImagePixelReader.CheckSchema(inputSchema, _options.FeatureColumnName, Owner);
+        SchemaShape.Column label = KeyLabel.Find(inputSchema, _options.LabelColumnName, Owner);
+        List<OutputColumn> added = Featurizer
+            ? [new(_options.EmbeddingColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false)]
+            : KeyLabel.PredictionOutputs(label, ScoreColumnName, PredictedLabelColumnName);
         if (_options.AttentionMapColumnName is { } map)
         {
             added.Add(new OutputColumn(map, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false));
         }
 
-        var columns = inputSchema.Where(c => added.All(a => a.Name != c.Name)).ToList();
-        columns.AddRange(MLNetInternals.CreateColumns(added));
-        return new SchemaShape(columns);
+        return MLNetInternals.Extend(inputSchema, added);
     }
 
     /// <summary>Reads the images, trains the network and returns the transformer.</summary>
@@ -89,13 +72,5 @@ public sealed class ImageAttentionEstimator : IEstimator<ImageAttentionTransform
             channel.Info(MessageSensitivity.None, $"{Owner}: epoch {report.Epoch}/{report.Epochs}: train loss {report.TrainLoss:F4}" +
                 (report.ValidationLoss is double v ? $", validation loss {v:F4}" : "") + (report.Improved ? " (best so far)" : "")));
         return new ImageAttentionTransformer(model, labelValues, Featurizer);
-    }
-
-    private static SchemaShape.Column Find(SchemaShape schema, string name, string role)
-    {
-        SchemaShape.Column column = schema.FirstOrDefault(c => c.Name == name);
-        return column.Name is null
-            ? throw new ArgumentOutOfRangeException(nameof(schema), $"{Owner}: {role} column '{name}' not found. Columns: {string.Join(", ", schema.Select(c => c.Name))}.")
-            : column;
     }
 }

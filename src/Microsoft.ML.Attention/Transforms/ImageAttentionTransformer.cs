@@ -122,18 +122,8 @@ public sealed class ImageAttentionTransformer : ITransformer
     }
 
     /// <summary>The pixel column, checked against the network's layout.</summary>
-    internal DataViewSchema.Column CheckInput(DataViewSchema schema)
-    {
-        DataViewSchema.Column column = schema.GetColumnOrNull(Options.FeatureColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"ImageAttention: pixel column '{Options.FeatureColumnName}' not found. Columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
-        ImageShape found = ImagePixelReader.ShapeOf(column.Name, column.Type, Options.Shape ?? Shape);
-        if (found != Shape)
-        {
-            throw new ArgumentOutOfRangeException(nameof(schema), $"ImageAttention: pixel column '{column.Name}' holds images of {found}; the model was trained on {Shape} (channels × height × width).");
-        }
-
-        return column;
-    }
+    internal DataViewSchema.Column CheckInput(DataViewSchema schema) =>
+        ImagePixelReader.TrainedColumn(schema, Options.FeatureColumnName, Options.Shape, Shape, "ImageAttention");
 
     private float[] CheckPixels(ReadOnlySpan<float> pixels)
     {
@@ -142,12 +132,8 @@ public sealed class ImageAttentionTransformer : ITransformer
             throw new ArgumentException($"ImageAttention: an image of {Shape} (channels × height × width) has {Shape.Size} values; got {pixels.Length}.", nameof(pixels));
         }
 
-        float[] image = pixels.ToArray();
-        if (Array.FindIndex(image, v => !float.IsFinite(v)) is int bad and >= 0)
-        {
-            throw new ArgumentException($"ImageAttention: pixel {bad} is {image[bad]}; pixels must be finite.", nameof(pixels));
-        }
-
-        return image;
+        return ImagePixelReader.NonFinite(pixels, Shape) is { } where
+            ? throw new ArgumentException($"ImageAttention: the image has {where}; pixels must be finite.", nameof(pixels))
+            : pixels.ToArray();
     }
 }

@@ -57,6 +57,45 @@ internal static class ImagePixelReader
         return given;
     }
 
+    /// <summary>Refuses, by name, a pixel column of <paramref name="schema"/> that is missing or not a vector of Single.</summary>
+    internal static void CheckSchema(SchemaShape schema, string name, string owner)
+    {
+        SchemaShape.Column pixels = schema.FirstOrDefault(c => c.Name == name);
+        if (pixels.Name is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(schema), $"{owner}: pixel column '{name}' not found. Columns: {string.Join(", ", schema.Select(c => c.Name))}.");
+        }
+
+        if (pixels.Kind == SchemaShape.Column.VectorKind.Scalar || pixels.ItemType != NumberDataViewType.Single)
+        {
+            throw new ArgumentOutOfRangeException(nameof(schema), $"{owner}: pixel column '{name}' is {pixels.ItemType}{(pixels.Kind == SchemaShape.Column.VectorKind.Scalar ? "" : " vector")}; expected a vector of Single (ExtractPixels writes one).");
+        }
+    }
+
+    /// <summary>The pixel column of a schema a trained model scores, refused unless it holds images of <paramref name="trained"/>.</summary>
+    internal static DataViewSchema.Column TrainedColumn(DataViewSchema schema, string name, ImageShape? declared, ImageShape trained, string owner)
+    {
+        DataViewSchema.Column column = schema.GetColumnOrNull(name)
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"{owner}: pixel column '{name}' not found. Columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
+        ImageShape found = ShapeOf(column.Name, column.Type, declared ?? trained, owner);
+        return found == trained
+            ? column
+            : throw new ArgumentOutOfRangeException(nameof(schema), $"{owner}: pixel column '{column.Name}' holds images of {found}; the model was trained on {trained} (channels × height × width).");
+    }
+
+    /// <summary>Where the first non-finite pixel is ("the value NaN at channel 1, y 5, x 9"), or null when all are finite.</summary>
+    internal static string? NonFinite(ReadOnlySpan<float> pixels, ImageShape shape)
+    {
+        int bad = pixels.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+        if (bad < 0)
+        {
+            return null;
+        }
+
+        int plane = shape.Height * shape.Width;
+        return $"the value {pixels[bad]} at channel {bad / plane}, y {bad % plane / shape.Width}, x {bad % shape.Width}";
+    }
+
     /// <summary>A getter of <paramref name="column"/> on <paramref name="row"/> that fills planar arrays of <paramref name="shape"/>.</summary>
     internal static Func<float[]> Getter(DataViewRow row, DataViewSchema.Column column, ImageShape shape, string owner = "ImageAttention")
     {
@@ -72,11 +111,9 @@ internal static class ImagePixelReader
 
             float[] pixels = new float[shape.Size];
             buffer.CopyTo(pixels);
-            int bad = Array.FindIndex(pixels, v => !float.IsFinite(v));
-            if (bad >= 0)
+            if (NonFinite(pixels, shape) is { } where)
             {
-                int plane = shape.Height * shape.Width;
-                throw new InvalidOperationException($"{owner}: row {row.Position} of pixel column '{column.Name}' has the value {pixels[bad]} at channel {bad / plane}, y {bad % plane / shape.Width}, x {bad % shape.Width}; pixels must be finite.");
+                throw new InvalidOperationException($"{owner}: row {row.Position} of pixel column '{column.Name}' has {where}; pixels must be finite.");
             }
 
             return pixels;

@@ -34,6 +34,27 @@ internal static class KeyLabel
         });
     }
 
+    /// <summary>The key label column of <paramref name="schema"/>, refused (by name) when missing or not a scalar key.</summary>
+    internal static SchemaShape.Column Find(SchemaShape schema, string name, string owner)
+    {
+        SchemaShape.Column label = schema.FirstOrDefault(c => c.Name == name);
+        if (label.Name is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(schema), $"{owner}: label column '{name}' not found. Columns: {string.Join(", ", schema.Select(c => c.Name))}.");
+        }
+
+        return label.Kind == SchemaShape.Column.VectorKind.Scalar && label.IsKey
+            ? label
+            : throw new ArgumentOutOfRangeException(nameof(schema), $"{owner}: label column '{name}' is {label.ItemType}{(label.IsKey ? " key" : "")}; expected a key (use MapValueToKey for classes).");
+    }
+
+    /// <summary>Score (a vector) and PredictedLabel (a key, with the label's KeyValues when it has them), as the estimators' output schemas list them.</summary>
+    internal static List<OutputColumn> PredictionOutputs(SchemaShape.Column label, string scoreName, string predictedName) =>
+    [
+        new(scoreName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false),
+        new(predictedName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, HasKeyValues: label.Annotations?.Any(a => a.Name == OutputColumn.KeyValues) == true),
+    ];
+
     /// <summary>The label's key values as text, or null when it has none (or they are not text).</summary>
     internal static string[]? Values(DataViewSchema.Column label)
     {

@@ -33,6 +33,14 @@ internal static class MLNetInternals
     public static IEnumerable<SchemaShape.Column> CreateColumns(IReadOnlyList<OutputColumn> columns) =>
         UsesColumnConstructor ? columns.Select(CreateColumnByConstructor) : PublicSchemaColumns.Create(columns);
 
+    /// <summary>The input schema with <paramref name="added"/> appended, replacing input columns of the same names (as ML.NET's estimators do).</summary>
+    public static SchemaShape Extend(SchemaShape inputSchema, IReadOnlyList<OutputColumn> added)
+    {
+        var columns = inputSchema.Where(c => added.All(a => a.Name != c.Name)).ToList();
+        columns.AddRange(CreateColumns(added));
+        return new SchemaShape(columns);
+    }
+
     /// <summary>One column through the internal constructor (which also validates the arguments as ML.NET does).</summary>
     internal static SchemaShape.Column CreateColumnByConstructor(OutputColumn column)
     {

@@ -34,32 +34,15 @@ public sealed class RecurrentAttentionEstimator : IEstimator<RecurrentAttentionT
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        SchemaShape.Column pixels = inputSchema.FirstOrDefault(c => c.Name == _options.FeatureColumnName);
-        if (pixels.Name is null || pixels.Kind == SchemaShape.Column.VectorKind.Scalar || pixels.ItemType != NumberDataViewType.Single)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"{Owner}: pixel column '{_options.FeatureColumnName}' {(pixels.Name is null ? "not found" : $"is {pixels.ItemType}")}; expected a vector of Single (ExtractPixels writes one).");
-        }
-
-        SchemaShape.Column label = inputSchema.FirstOrDefault(c => c.Name == _options.LabelColumnName);
-        if (label.Name is null || label.Kind != SchemaShape.Column.VectorKind.Scalar || !label.IsKey)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"{Owner}: label column '{_options.LabelColumnName}' {(label.Name is null ? "not found" : $"is {label.ItemType}")}; expected a key (use MapValueToKey for classes).");
-        }
-
-        bool keyValues = label.Annotations?.Any(a => a.Name == OutputColumn.KeyValues) == true;
-        var added = new List<OutputColumn>
-        {
-            new(ImageAttentionEstimator.ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false),
-            new(ImageAttentionEstimator.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, HasKeyValues: keyValues),
-        };
+        ImagePixelReader.CheckSchema(inputSchema, _options.FeatureColumnName, Owner);
+        List<OutputColumn> added = KeyLabel.PredictionOutputs(
+            KeyLabel.Find(inputSchema, _options.LabelColumnName, Owner), ImageAttentionEstimator.ScoreColumnName, ImageAttentionEstimator.PredictedLabelColumnName);
         if (_options.LocationsColumnName is { } locations)
         {
             added.Add(new OutputColumn(locations, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false));
         }
 
-        var columns = inputSchema.Where(c => added.All(a => a.Name != c.Name)).ToList();
-        columns.AddRange(MLNetInternals.CreateColumns(added));
-        return new SchemaShape(columns);
+        return MLNetInternals.Extend(inputSchema, added);
     }
 
     /// <summary>Reads the images, trains the model and returns the transformer.</summary>

@@ -82,13 +82,6 @@ public sealed class RecurrentAttentionTransformer : ITransformer
     }
 
     /// <summary>The pixel column, checked against the network's layout.</summary>
-    internal DataViewSchema.Column CheckInput(DataViewSchema schema)
-    {
-        DataViewSchema.Column column = schema.GetColumnOrNull(Options.FeatureColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"RecurrentAttention: pixel column '{Options.FeatureColumnName}' not found. Columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
-        ImageShape found = ImagePixelReader.ShapeOf(column.Name, column.Type, Options.Shape ?? Shape, "RecurrentAttention");
-        return found == Shape
-            ? column
-            : throw new ArgumentOutOfRangeException(nameof(schema), $"RecurrentAttention: pixel column '{column.Name}' holds images of {found}; the model was trained on {Shape} (channels × height × width).");
-    }
+    internal DataViewSchema.Column CheckInput(DataViewSchema schema) =>
+        ImagePixelReader.TrainedColumn(schema, Options.FeatureColumnName, Options.Shape, Shape, "RecurrentAttention");
 }
