@@ -65,7 +65,8 @@ public static class AttentionEncoderTrainer
             }
 
             double trainLoss = total / train.Length;
-            double? validationLoss = validation.Length > 0 ? Evaluate(model, data, validation, classify, options.BatchSize, crossEntropy, mse) : null;
+            double? validationLoss = validation.Length > 0 ? ValidationLoss.Mean(model, ValidationLoss.Slices(validation, options.BatchSize),
+                batch => Loss(model, data, batch, classify, crossEntropy, mse)) : null;
             bool improved = stopping.Report(validationLoss ?? trainLoss);
             progress?.Invoke(new EpochReport(epoch, options.Epochs, trainLoss, validationLoss, improved));
             if (validation.Length > 0 && stopping.ShouldStop)
@@ -92,22 +93,5 @@ public static class AttentionEncoderTrainer
 
         Tensor target = Tensor.FromArray([.. idx.Select(i => data.Labels[i])], idx.Length, 1);
         return mse.Forward(output, target);
-    }
-
-    private static double Evaluate(AttentionEncoderModel model, SequenceDataset data, int[] rows, bool classify, int batchSize, CrossEntropyLoss crossEntropy, MseLoss mse)
-    {
-        model.Eval();
-        double total = 0;
-        using (GradMode.NoGrad())
-        {
-            for (int start = 0; start < rows.Length; start += batchSize)
-            {
-                int[] idx = rows[start..Math.Min(rows.Length, start + batchSize)];
-                using TensorScope scope = TensorScope.Begin();
-                total += Loss(model, data, idx, classify, crossEntropy, mse).Item() * idx.Length;
-            }
-        }
-
-        return total / rows.Length;
     }
 }

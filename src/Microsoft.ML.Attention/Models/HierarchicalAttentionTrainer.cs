@@ -88,7 +88,8 @@ public static class HierarchicalAttentionTrainer
 
             // Validation and the snapshot the best epoch keeps use the averaged weights; training goes on from the live ones.
             average?.Swap();
-            double? validationLoss = validation.Length > 0 ? Evaluate(model, data, validation, options.BatchSize, loss) : null;
+            double? validationLoss = validation.Length > 0 ? ValidationLoss.Mean(model, data.Buckets(validation, options.BatchSize, random: null),
+                batch => loss.Forward(model.Forward(data.Batch(batch)).Logits, [.. batch.Select(r => data.Labels[r])])) : null;
             bool improved = stopping.Report(validationLoss ?? trainLoss);
             average?.Swap();
             progress?.Invoke(new EpochReport(epoch, options.Epochs, trainLoss, validationLoss, improved));
@@ -101,21 +102,5 @@ public static class HierarchicalAttentionTrainer
         stopping.RestoreBest();
         model.Eval();
         return model;
-    }
-
-    private static double Evaluate(HierarchicalAttentionModel model, DocumentDataset data, int[] rows, int batchSize, CrossEntropyLoss loss)
-    {
-        model.Eval();
-        double total = 0;
-        using (GradMode.NoGrad())
-        {
-            foreach (int[] batch in data.Buckets(rows, batchSize, random: null))
-            {
-                using TensorScope scope = TensorScope.Begin();
-                total += loss.Forward(model.Forward(data.Batch(batch)).Logits, [.. batch.Select(r => data.Labels[r])]).Item() * batch.Length;
-            }
-        }
-
-        return total / rows.Length;
     }
 }

@@ -76,7 +76,8 @@ public static class ImageAttentionTrainer
             }
 
             double trainLoss = total / train.Length;
-            double? validationLoss = validation.Length > 0 ? Evaluate(model, data, validation, options.BatchSize, loss) : null;
+            double? validationLoss = validation.Length > 0 ? ValidationLoss.Mean(model, ValidationLoss.Slices(validation, options.BatchSize),
+                batch => loss.Forward(model.Forward(data.Batch(batch)).Logits, data.LabelsOf(batch))) : null;
             bool improved = stopping.Report(validationLoss ?? trainLoss);
             if (options.MaximumTrainingTime is { } budget)
             {
@@ -99,22 +100,5 @@ public static class ImageAttentionTrainer
         stopping.RestoreBest();
         model.Eval();
         return model;
-    }
-
-    private static double Evaluate(ImageAttentionNetwork model, ImageDataset data, int[] rows, int batchSize, CrossEntropyLoss loss)
-    {
-        model.Eval();
-        double total = 0;
-        using (GradMode.NoGrad())
-        {
-            for (int start = 0; start < rows.Length; start += batchSize)
-            {
-                int[] batch = rows[start..Math.Min(rows.Length, start + batchSize)];
-                using TensorScope scope = TensorScope.Begin();
-                total += loss.Forward(model.Forward(data.Batch(batch)).Logits, data.LabelsOf(batch)).Item() * batch.Length;
-            }
-        }
-
-        return total / rows.Length;
     }
 }
