@@ -8,7 +8,7 @@ namespace Microsoft.ML.Attention.Nn;
 /// score(q, k_j) = vᵀ tanh(W_q q + W_k k_j + b). Parameters <c>query_proj.weight</c>, <c>key_proj.weight</c>,
 /// <c>key_proj.bias</c>, <c>v.weight</c>.
 /// </summary>
-public sealed class AdditiveAttention : Module
+public sealed class AdditiveAttention : Module, IDecoderAttention
 {
     /// <summary>Creates the layer.</summary>
     public AdditiveAttention(int queryDim, int keyDim, int attentionDim, Random? random = null)
@@ -39,11 +39,31 @@ public sealed class AdditiveAttention : Module
     /// <param name="paddingMask">[B, S]; non-zero = padding, weight 0.</param>
     public AttentionResult Forward(Tensor query, Tensor keys, Tensor? values = null, Tensor? paddingMask = null)
     {
-        (Tensor q, bool single) = QuerySteps.Prepare(query, keys, values, QueryProjection.InFeatures, KeyProjection.InFeatures, nameof(AdditiveAttention));
-        int b = keys.Dims[0], s = keys.Dims[1], l = q.Dims[1], a = QueryProjection.OutFeatures;
+        QuerySteps.Prepare(query, keys, values, QueryDim, KeyDim, nameof(AdditiveAttention));
+        return Attend(query, ProjectKeys(keys), values ?? keys, paddingMask);
+    }
+
+    /// <inheritdoc/>
+    public int QueryDim => QueryProjection.InFeatures;
+
+    /// <inheritdoc/>
+    public int KeyDim => KeyProjection.InFeatures;
+
+    /// <summary>W_k k_j + b for every position: [B, S, A].</summary>
+    public Tensor ProjectKeys(Tensor keys)
+    {
+        QuerySteps.CheckKeys(keys, KeyDim, nameof(AdditiveAttention));
+        return KeyProjection.Forward(keys);
+    }
+
+    /// <inheritdoc/>
+    public AttentionResult Attend(Tensor query, Tensor projectedKeys, Tensor values, Tensor? paddingMask = null)
+    {
+        int a = QueryProjection.OutFeatures;
+        (Tensor q, bool single) = QuerySteps.Prepare(query, projectedKeys, values, QueryDim, a, nameof(AdditiveAttention));
+        int b = projectedKeys.Dims[0], s = projectedKeys.Dims[1], l = q.Dims[1];
         Tensor qp = QueryProjection.Forward(q).Reshape(b, l, 1, a);
-        Tensor kp = KeyProjection.Forward(keys).Reshape(b, 1, s, a);
-        Tensor scores = qp.Add(kp).Tanh().Linear(Energy.Weight).Reshape(b, l, s);
-        return QuerySteps.Finish(scores, values ?? keys, paddingMask, single);
+        Tensor scores = qp.Add(projectedKeys.Reshape(b, 1, s, a)).Tanh().Linear(Energy.Weight).Reshape(b, l, s);
+        return QuerySteps.Finish(scores, values, paddingMask, single);
     }
 }

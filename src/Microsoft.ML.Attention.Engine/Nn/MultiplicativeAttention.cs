@@ -7,7 +7,7 @@ namespace Microsoft.ML.Attention.Nn;
 /// Luong (multiplicative) attention of decoder queries over encoder states with the dot, general or concat score.
 /// Parameters: none (dot); <c>W.weight</c> [Dq, Dk] (general); <c>W.weight</c> [A, Dq + Dk] and <c>v.weight</c> [1, A] (concat).
 /// </summary>
-public sealed class MultiplicativeAttention : Module
+public sealed class MultiplicativeAttention : Module, IDecoderAttention
 {
     private readonly int _queryDim;
     private readonly int _keyDim;
@@ -62,25 +62,45 @@ public sealed class MultiplicativeAttention : Module
     /// </summary>
     public AttentionResult Forward(Tensor query, Tensor keys, Tensor? values = null, Tensor? paddingMask = null)
     {
-        (Tensor q, bool single) = QuerySteps.Prepare(query, keys, values, _queryDim, _keyDim, nameof(MultiplicativeAttention));
-        int b = keys.Dims[0], s = keys.Dims[1], l = q.Dims[1];
-        Tensor scores;
-        switch (Score)
+        QuerySteps.Prepare(query, keys, values, _queryDim, _keyDim, nameof(MultiplicativeAttention));
+        return Attend(query, ProjectKeys(keys), values ?? keys, paddingMask);
+    }
+
+    /// <inheritdoc/>
+    public int QueryDim => _queryDim;
+
+    /// <inheritdoc/>
+    public int KeyDim => _keyDim;
+
+    /// <summary>The keys themselves (dot), W k_j [B, S, Dq] (general), or W_k k_j [B, S, A] (concat).</summary>
+    public Tensor ProjectKeys(Tensor keys)
+    {
+        QuerySteps.CheckKeys(keys, _keyDim, nameof(MultiplicativeAttention));
+        return Score switch
         {
-            case LuongScore.Dot:
-                scores = q.MatMul(keys, transposeB: true);
-                break;
-            case LuongScore.General:
-                scores = q.MatMul(W!.Forward(keys), transposeB: true);
-                break;
-            default:
-                int a = W!.OutFeatures;
-                Tensor wq = W.Weight.Narrow(1, 0, _queryDim), wk = W.Weight.Narrow(1, _queryDim, _keyDim);
-                Tensor hidden = q.Linear(wq).Reshape(b, l, 1, a).Add(keys.Linear(wk).Reshape(b, 1, s, a)).Tanh();
-                scores = hidden.Linear(V!.Weight).Reshape(b, l, s);
-                break;
+            LuongScore.Dot => keys,
+            LuongScore.General => W!.Forward(keys),
+            _ => keys.Linear(W!.Weight.Narrow(1, _queryDim, _keyDim)),
+        };
+    }
+
+    /// <inheritdoc/>
+    public AttentionResult Attend(Tensor query, Tensor projectedKeys, Tensor values, Tensor? paddingMask = null)
+    {
+        int width = Score == LuongScore.Concat ? W!.OutFeatures : _queryDim;
+        (Tensor q, bool single) = QuerySteps.Prepare(query, projectedKeys, values, _queryDim, width, nameof(MultiplicativeAttention));
+        int b = projectedKeys.Dims[0], s = projectedKeys.Dims[1], l = q.Dims[1];
+        Tensor scores;
+        if (Score == LuongScore.Concat)
+        {
+            Tensor hidden = q.Linear(W!.Weight.Narrow(1, 0, _queryDim)).Reshape(b, l, 1, width).Add(projectedKeys.Reshape(b, 1, s, width)).Tanh();
+            scores = hidden.Linear(V!.Weight).Reshape(b, l, s);
+        }
+        else
+        {
+            scores = q.MatMul(projectedKeys, transposeB: true);
         }
 
-        return QuerySteps.Finish(scores, values ?? keys, paddingMask, single);
+        return QuerySteps.Finish(scores, values, paddingMask, single);
     }
 }

@@ -6,14 +6,19 @@ namespace Microsoft.ML.Attention.Nn;
 /// <summary>Shape handling shared by the decoder-query attentions: one query step [B, D] or several [B, L, D].</summary>
 internal static class QuerySteps
 {
-    internal static (Tensor Query, bool Single) Prepare(Tensor query, Tensor keys, Tensor? values, int queryDim, int keyDim, string who)
+    internal static void CheckKeys(Tensor keys, int keyDim, string who)
     {
-        ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(keys);
         if (keys.Rank != 3 || keys.Dims[2] != keyDim)
         {
             throw new ArgumentException($"{who}: keys of shape {ShapeMath.Format(keys.Dims)}; expected [batch, positions, {keyDim}].", nameof(keys));
         }
+    }
+
+    internal static (Tensor Query, bool Single) Prepare(Tensor query, Tensor keys, Tensor? values, int queryDim, int keyDim, string who)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        CheckKeys(keys, keyDim, who);
 
         bool single = query.Rank == 2;
         if ((query.Rank != 2 && query.Rank != 3) || query.Dims[^1] != queryDim || query.Dims[0] != keys.Dims[0])

@@ -34,19 +34,6 @@ public sealed class DocumentDataset
     /// then longest sentence), so that padding stays small. With <paramref name="random"/>, ties are broken and the batches
     /// ordered at random; without, both follow the rows' order.
     /// </summary>
-    public List<int[]> Buckets(IReadOnlyList<int> rows, int batchSize, Random? random)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        int[] order = [.. rows.Select((r, i) => (Row: r, Key: (Documents[r].Length, Documents[r].Max(s => s.Length), random?.Next() ?? i)))
-            .OrderBy(p => p.Key).Select(p => p.Row)];
-        var batches = new List<int[]>();
-        for (int i = 0; i < order.Length; i += batchSize)
-        {
-            batches.Add(order[i..Math.Min(order.Length, i + batchSize)]);
-        }
-
-        random?.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(batches));
-        return batches;
-    }
+    public List<int[]> Buckets(IReadOnlyList<int> rows, int batchSize, Random? random) =>
+        LengthBuckets.Split(rows, r => (Documents[r].Length, Documents[r].Max(s => s.Length)), batchSize, random);
 }

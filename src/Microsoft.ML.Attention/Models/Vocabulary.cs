@@ -47,8 +47,13 @@ public sealed class Vocabulary
     /// The <paramref name="size"/> − 2 most frequent words of <paramref name="documents"/> seen at least
     /// <paramref name="minimumCount"/> times, after the two markers.
     /// </summary>
-    public static Vocabulary Build(IEnumerable<IEnumerable<string>> documents, int size, int minimumCount = 1)
+    /// <param name="documents">The training documents' words.</param>
+    /// <param name="size">Most ids, markers included.</param>
+    /// <param name="minimumCount">Times a word must occur to be kept.</param>
+    /// <param name="markers">Further markers after padding and unknown (e.g. start and end of a sequence), or null.</param>
+    public static Vocabulary Build(IEnumerable<IEnumerable<string>> documents, int size, int minimumCount = 1, IReadOnlyList<string>? markers = null)
     {
+        markers ??= [];
         ArgumentNullException.ThrowIfNull(documents);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (IEnumerable<string> doc in documents)
@@ -59,8 +64,10 @@ public sealed class Vocabulary
             }
         }
 
-        IEnumerable<string> top = counts.Where(kv => kv.Value >= minimumCount).OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(Math.Max(0, size - 2)).Select(kv => kv.Key);
-        return new Vocabulary(["<pad>", "<unk>", .. top]);
+        string[] reserved = ["<pad>", "<unk>", .. markers];
+        IEnumerable<string> top = counts.Where(kv => kv.Value >= minimumCount && !reserved.Contains(kv.Key, StringComparer.Ordinal))
+            .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(Math.Max(0, size - reserved.Length)).Select(kv => kv.Key);
+        return new Vocabulary([.. reserved, .. top]);
     }
 
     /// <summary>Lower-cased runs of letters and digits.</summary>
