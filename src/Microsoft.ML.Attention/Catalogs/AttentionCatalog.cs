@@ -226,6 +226,43 @@ public sealed class AttentionCatalog
         return new RecurrentAttentionEstimator(_env, options);
     }
 
+    /// <summary>
+    /// Trains an encoder–decoder with attention at <c>Fit</c> to turn the text in <paramref name="sourceColumnName"/>
+    /// into the text in <paramref name="targetColumnName"/> (teacher forcing), and writes the predicted text of every
+    /// source to <paramref name="outputColumnName"/>. Every other setting has its default
+    /// (<see cref="SequenceToSequenceOptions.Defaults"/>: characters, a bidirectional GRU encoder, additive attention,
+    /// greedy decoding); the options overload sets them all, including the alignment and token columns.
+    /// </summary>
+    /// <param name="outputColumnName">The predicted text column to write.</param>
+    /// <param name="sourceColumnName">The source text column.</param>
+    /// <param name="targetColumnName">The target text column, read at <c>Fit</c> only.</param>
+    /// <param name="unit">What one token is: a character or a word.</param>
+    /// <param name="attention">The decoder's attention.</param>
+    /// <param name="epochs">Most passes over the training pairs (early stopping may end sooner).</param>
+    /// <param name="alignmentColumnName">An extra output column with the alignment (output tokens × source tokens), or null.</param>
+    public SequenceToSequenceEstimator SequenceToSequence(
+        string outputColumnName,
+        string sourceColumnName,
+        string targetColumnName,
+        TextUnit unit = SequenceToSequenceOptions.Defaults.Unit,
+        DecoderAttentionKind attention = SequenceToSequenceOptions.Defaults.Attention,
+        int epochs = SequenceToSequenceOptions.Defaults.Epochs,
+        string? alignmentColumnName = null) =>
+        SequenceToSequence(new SequenceToSequenceOptions
+        {
+            OutputColumnName = outputColumnName, SourceColumnName = sourceColumnName, TargetColumnName = targetColumnName, Unit = unit, Attention = attention,
+            Epochs = epochs, AlignmentColumnName = alignmentColumnName,
+        });
+
+    /// <summary>Trains an encoder–decoder with attention as <paramref name="options"/> say.</summary>
+    /// <param name="options">The options; validated here, and copied so later changes do not reach the estimator.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    public SequenceToSequenceEstimator SequenceToSequence(SequenceToSequenceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new SequenceToSequenceEstimator(_env, options);
+    }
+
     /// <summary>The options the simple hierarchical-attention overloads stand for.</summary>
     private static HierarchicalAttentionOptions HanOptions(string labelColumnName, string textColumnName, int embeddingDimension, int hiddenSize, int epochs,
         string? sentenceAttentionColumnName, string? wordAttentionColumnName) => new()

@@ -43,6 +43,22 @@ public static class AttentionTransformsCatalog
     public static ImageAttentionEstimator ImageAttentionFeaturize(this TransformsCatalog catalog, ImageAttentionOptions options) =>
         Entry(catalog, nameof(AttentionCatalog.ImageAttentionFeaturize)).ImageAttentionFeaturize(options);
 
+    /// <inheritdoc cref="AttentionCatalog.SequenceToSequence(string, string, string, TextUnit, DecoderAttentionKind, int, string?)"/>
+    public static SequenceToSequenceEstimator SequenceToSequence(
+        this TransformsCatalog catalog,
+        string outputColumnName,
+        string sourceColumnName,
+        string targetColumnName,
+        TextUnit unit = SequenceToSequenceOptions.Defaults.Unit,
+        DecoderAttentionKind attention = SequenceToSequenceOptions.Defaults.Attention,
+        int epochs = SequenceToSequenceOptions.Defaults.Epochs,
+        string? alignmentColumnName = null) =>
+        Entry(catalog, nameof(AttentionCatalog.SequenceToSequence)).SequenceToSequence(outputColumnName, sourceColumnName, targetColumnName, unit, attention, epochs, alignmentColumnName);
+
+    /// <inheritdoc cref="AttentionCatalog.SequenceToSequence(SequenceToSequenceOptions)"/>
+    public static SequenceToSequenceEstimator SequenceToSequence(this TransformsCatalog catalog, SequenceToSequenceOptions options) =>
+        Entry(catalog, nameof(AttentionCatalog.SequenceToSequence)).SequenceToSequence(options);
+
     private static AttentionCatalog Entry(TransformsCatalog catalog, string method = nameof(AttentionCatalog.AttentionEncode))
     {
         ArgumentNullException.ThrowIfNull(catalog);

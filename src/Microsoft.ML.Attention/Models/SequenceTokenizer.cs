@@ -7,11 +7,13 @@ namespace Microsoft.ML.Attention.Models;
 public static class SequenceTokenizer
 {
     /// <summary>
-    /// The tokens of <paramref name="text"/>: its text elements (<see cref="TextUnit.Character"/>), or its runs of
-    /// letters, digits and marks plus every other non-space character on its own (<see cref="TextUnit.Word"/>).
+    /// The tokens of <paramref name="text"/>: its text elements, white space at either end left out
+    /// (<see cref="TextUnit.Character"/>), or its runs of letters, digits and marks plus every other non-space character
+    /// on its own (<see cref="TextUnit.Word"/>).
     /// </summary>
     public static string[] Split(ReadOnlySpan<char> text, TextUnit unit, bool lowerCase)
     {
+        text = text.Trim();
         string s = lowerCase ? text.ToString().ToLowerInvariant() : text.ToString();
         var tokens = new List<string>();
         if (unit == TextUnit.Character)

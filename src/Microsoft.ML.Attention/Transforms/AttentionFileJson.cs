@@ -20,6 +20,7 @@ namespace Microsoft.ML.Attention.Transforms;
 [JsonSerializable(typeof(HierarchicalAttentionFileSettings))]
 [JsonSerializable(typeof(ImageAttentionFileSettings))]
 [JsonSerializable(typeof(RecurrentAttentionFileSettings))]
+[JsonSerializable(typeof(SequenceToSequenceFileSettings))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 internal sealed partial class AttentionFileJson : JsonSerializerContext
 {

@@ -36,6 +36,9 @@ internal static class AttentionModelFormat
     /// <summary>Kind of a <see cref="RecurrentAttentionTransformer"/>.</summary>
     public const string RecurrentAttentionKind = "recurrent-attention";
 
+    /// <summary>Kind of a <see cref="SequenceToSequenceTransformer"/>.</summary>
+    public const string SequenceToSequenceKind = "sequence-to-sequence";
+
     /// <summary>Largest entry the reader accepts (2 GiB).</summary>
     public const long MaxEntryBytes = int.MaxValue;
 }

@@ -181,6 +181,8 @@ internal sealed class AttentionModelReader
                 return ImageAttentionFile.Read(Folder(node, where), ReadEntry, detail => Damaged($"{where}: {detail}"));
             case AttentionModelFormat.RecurrentAttentionKind:
                 return RecurrentAttentionFile.Read(Folder(node, where), ReadEntry, detail => Damaged($"{where}: {detail}"));
+            case AttentionModelFormat.SequenceToSequenceKind:
+                return SequenceToSequenceFile.Read(Folder(node, where), ReadEntry, detail => Damaged($"{where}: {detail}"));
 
             case AttentionModelFormat.MLNetKind:
                 string entry = node.TryGetProperty("entry", out JsonElement e) && e.ValueKind == JsonValueKind.String

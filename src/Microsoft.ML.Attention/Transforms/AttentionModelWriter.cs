@@ -98,6 +98,12 @@ internal sealed class AttentionModelWriter
             return new JsonObject { ["kind"] = AttentionModelFormat.RecurrentAttentionKind, ["folder"] = folder };
         }
 
+        if (transformer is SequenceToSequenceTransformer sequence)
+        {
+            SequenceToSequenceFile.Write(sequence, folder, Add);
+            return new JsonObject { ["kind"] = AttentionModelFormat.SequenceToSequenceKind, ["folder"] = folder };
+        }
+
         string entry = folder + ".zip";
         using var part = new MemoryStream();
         try

@@ -26,8 +26,8 @@ internal static class ModelPartFiles
         add($"{folder}/{WeightsName}", weights.ToArray());
     }
 
-    public static void WriteVocabulary(Vocabulary vocabulary, string folder, Action<string, byte[]> add) =>
-        add($"{folder}/{VocabularyName}", JsonSerializer.SerializeToUtf8Bytes(vocabulary.Words, AttentionFileJson.Default.IReadOnlyListString));
+    public static void WriteVocabulary(Vocabulary vocabulary, string folder, Action<string, byte[]> add, string name = VocabularyName) =>
+        add($"{folder}/{name}", JsonSerializer.SerializeToUtf8Bytes(vocabulary.Words, AttentionFileJson.Default.IReadOnlyListString));
 
     /// <summary>The settings of <paramref name="folder"/>: the version is read first, so a newer file is named as such rather than as malformed.</summary>
     public static T ReadSettings<T>(string folder, string what, int version, JsonTypeInfo<T> type, Func<string, byte[]> readEntry, Func<string, Exception> damaged)
@@ -69,9 +69,9 @@ internal static class ModelPartFiles
     }
 
     /// <summary>The vocabulary of <paramref name="folder"/>, which must hold <paramref name="expectedCount"/> words.</summary>
-    public static Vocabulary ReadVocabulary(string folder, int expectedCount, Func<string, byte[]> readEntry, Func<string, Exception> damaged)
+    public static Vocabulary ReadVocabulary(string folder, int expectedCount, Func<string, byte[]> readEntry, Func<string, Exception> damaged, string name = VocabularyName)
     {
-        string entry = $"{folder}/{VocabularyName}";
+        string entry = $"{folder}/{name}";
         Vocabulary vocabulary;
         try
         {
