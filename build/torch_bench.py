@@ -139,6 +139,81 @@ def han():
     result("han.infer_b64.pytorch", 64 / sec, "documents/s")
 
 
+class Seq2Seq(torch.nn.Module):
+    """The dates eval's model as SequenceToSequenceModel builds it: BiGRU encoder, tanh bridge, GRU decoder fed the
+    previous token and the additive attention's context (from the previous state), h~ = tanh(W_c [context; state])."""
+    def __init__(self, src=50, tgt=15, emb=32, hidden=64, att=64):
+        super().__init__()
+        d = 2 * hidden
+        self.src = torch.nn.Embedding(src, emb, padding_idx=0)
+        self.tgt = torch.nn.Embedding(tgt, emb, padding_idx=0)
+        self.encoder = torch.nn.GRU(emb, hidden, bidirectional=True, batch_first=True)
+        self.bridge = torch.nn.Linear(2 * hidden, d)
+        self.decoder = torch.nn.GRUCell(emb + 2 * hidden, d)
+        self.query = torch.nn.Linear(d, att, bias=False)
+        self.key = torch.nn.Linear(2 * hidden, att)
+        self.v = torch.nn.Linear(att, 1, bias=False)
+        self.combine = torch.nn.Linear(2 * hidden + d, d, bias=False)
+        self.output = torch.nn.Linear(d, tgt)
+        with torch.no_grad():
+            self.output.bias[3] = -1e9  # the end marker, so that greedy decoding runs every step
+
+    def encode(self, source):
+        states, final = self.encoder(self.src(source))
+        state = torch.tanh(self.bridge(torch.cat([final[0], final[1]], 1)))
+        return states, self.key(states), state
+
+    def step(self, states, keys, state, previous):
+        scores = self.v(torch.tanh(self.query(state).unsqueeze(1) + keys)).squeeze(2)
+        weights = torch.softmax(scores, 1)
+        context = torch.bmm(weights.unsqueeze(1), states).squeeze(1)
+        state = self.decoder(torch.cat([self.tgt(previous), context], 1), state)
+        return self.output(torch.tanh(self.combine(torch.cat([context, state], 1)))), state
+
+    def forward(self, source, target_input):
+        states, keys, state = self.encode(source)
+        logits = []
+        for t in range(target_input.shape[1]):
+            out, state = self.step(states, keys, state, target_input[:, t])
+            logits.append(out)
+        return torch.stack(logits, 1)
+
+    def greedy(self, source, steps):
+        states, keys, state = self.encode(source)
+        previous = torch.full((source.shape[0],), 2, dtype=torch.long)
+        tokens = []
+        for _ in range(steps):
+            out, state = self.step(states, keys, state, previous)
+            previous = out.argmax(1)
+            tokens.append(previous)
+        return torch.stack(tokens, 1)
+
+
+def seq2seq():
+    torch.manual_seed(1)
+    model = Seq2Seq()
+    optimizer = torch.optim.AdamW(model.parameters(), 1e-3)
+    loss = torch.nn.CrossEntropyLoss()
+    model.train()
+    for b in (64, 256):
+        source = torch.randint(4, 50, (b, 20))
+        target = torch.randint(4, 15, (b, 10))
+        target_input = torch.cat([torch.full((b, 1), 2), target], 1)
+        target_output = torch.cat([target, torch.full((b, 1), 3)], 1)
+
+        def step():
+            with torch.enable_grad():
+                optimizer.zero_grad()
+                loss(model(source, target_input).reshape(-1, 15), target_output.reshape(-1)).backward()
+                optimizer.step()
+        sec = best_seconds(step, rounds=3)
+        result(f"seq2seq.train_b{b}.pytorch", b / sec, "pairs/s")
+    model.eval()
+    source = torch.randint(4, 50, (256, 20))
+    sec = best_seconds(lambda: model.greedy(source, 11), rounds=3)
+    result("seq2seq.greedy_b256.pytorch", 256 / sec, "sequences/s")
+
+
 class TorchSE(torch.nn.Module):
     """timm's SEModule at its defaults (ratio 1/16, divisor 8, ReLU, sigmoid)."""
     def __init__(self, c):
@@ -200,7 +275,7 @@ def cnn():
         result(f"cnn.infer_b256_{kind}.pytorch", 256 / sec, "images/s")
 
 
-SUITES = {"gemm": gemm, "attention": attention, "encoder": encoder, "recurrent": recurrent, "han": han, "cnn": cnn}
+SUITES = {"gemm": gemm, "attention": attention, "encoder": encoder, "recurrent": recurrent, "han": han, "seq2seq": seq2seq, "cnn": cnn}
 
 if __name__ == "__main__":
     with torch.no_grad():

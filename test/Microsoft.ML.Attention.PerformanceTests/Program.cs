@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using Microsoft.ML.Attention.Models;
 using Microsoft.ML.Attention.PerformanceTests.Suites;
 
 namespace Microsoft.ML.Attention.PerformanceTests;
@@ -46,10 +47,13 @@ public static class Program
                 case "recurrent":
                     RecurrentSuite.Run();
                     return 0;
+                case "seq2seq":
+                    Seq2SeqSuite.Run();
+                    return 0;
                 case "textload":
                     return TextLoadSuite.Run();
                 default:
-                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, attention, attention-parts, encoder, recurrent, han, cnn, cnn-parts, textload.");
+                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, attention, attention-parts, encoder, recurrent, han, seq2seq, cnn, cnn-parts, textload.");
                     return 2;
             }
         }
@@ -71,8 +75,11 @@ public static class Program
                         args.Length >= 5 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 10);
                 case "mnist-ram" when args.Length >= 3:
                     return Evals.MnistRamEval.Run(args[2], args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 20);
+                case "dates":
+                    return Evals.DatesEval.Run(args.Length >= 3 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 6,
+                        args.Length >= 4 ? Enum.Parse<DecoderAttentionKind>(args[3], ignoreCase: true) : SequenceToSequenceOptions.Defaults.Attention);
                 default:
-                    Console.Error.WriteLine($"Unknown eval '{args[1]}'. Known: imdb DATA_DIR [EPOCHS [DROPOUT [AVERAGE_DECAY]]], fmnist DATA_DIR [EPOCHS [MINUTES]], mnist-ram DATA_DIR [EPOCHS].");
+                    Console.Error.WriteLine($"Unknown eval '{args[1]}'. Known: imdb DATA_DIR [EPOCHS [DROPOUT [AVERAGE_DECAY]]], fmnist DATA_DIR [EPOCHS [MINUTES]], mnist-ram DATA_DIR [EPOCHS], dates [EPOCHS [ATTENTION]].");
                     return 2;
             }
         }

@@ -61,9 +61,7 @@ public sealed class AdditiveAttention : Module, IDecoderAttention
     {
         int a = QueryProjection.OutFeatures;
         (Tensor q, bool single) = QuerySteps.Prepare(query, projectedKeys, values, QueryDim, a, nameof(AdditiveAttention));
-        int b = projectedKeys.Dims[0], s = projectedKeys.Dims[1], l = q.Dims[1];
-        Tensor qp = QueryProjection.Forward(q).Reshape(b, l, 1, a);
-        Tensor scores = qp.Add(projectedKeys.Reshape(b, 1, s, a)).Tanh().Linear(Energy.Weight).Reshape(b, l, s);
+        Tensor scores = QueryProjection.Forward(q).AdditiveScores(projectedKeys, Energy.Weight);
         return QuerySteps.Finish(scores, values, paddingMask, single);
     }
 }
