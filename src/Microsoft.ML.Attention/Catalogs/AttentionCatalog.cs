@@ -263,6 +263,71 @@ public sealed class AttentionCatalog
         return new SequenceToSequenceEstimator(_env, options);
     }
 
+    /// <summary>
+    /// Trains attention over the time steps of the float vector in <paramref name="featureColumnName"/> (steps of
+    /// <paramref name="stepSize"/> values; an LSTM, softmax attention pooling over its states, a linear head) against the
+    /// key label in <paramref name="labelColumnName"/>; it outputs <c>Score</c> and <c>PredictedLabel</c> for ML.NET's
+    /// multiclass <c>Evaluate</c> and, on request, the weight of every step. Every other setting has its default
+    /// (<see cref="TimeStepAttentionOptions.Defaults"/>); the options overload sets them all.
+    /// </summary>
+    /// <param name="labelColumnName">The key label column (use <c>MapValueToKey</c>).</param>
+    /// <param name="featureColumnName">The fixed-size float-vector column.</param>
+    /// <param name="stepSize">Values per step.</param>
+    /// <param name="hiddenSize">State width of the recurrent layer.</param>
+    /// <param name="epochs">Most passes over the training rows (early stopping may end sooner).</param>
+    /// <param name="stepAttentionColumnName">An extra output column with every step's weight, or null.</param>
+    public TimeStepAttentionEstimator TimeStepAttention(
+        string labelColumnName = TimeStepAttentionOptions.Defaults.LabelColumnName,
+        string featureColumnName = TimeStepAttentionOptions.Defaults.FeatureColumnName,
+        int stepSize = TimeStepAttentionOptions.Defaults.StepSize,
+        int hiddenSize = TimeStepAttentionOptions.Defaults.HiddenSize,
+        int epochs = TimeStepAttentionOptions.Defaults.Epochs,
+        string? stepAttentionColumnName = null) =>
+        TimeStepAttention(TimeStepOptions(labelColumnName, featureColumnName, stepSize, hiddenSize, epochs, stepAttentionColumnName));
+
+    /// <summary>Trains a time-step attention classifier as <paramref name="options"/> say.</summary>
+    /// <param name="options">The options; validated here, and copied so later changes do not reach the estimator.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    public TimeStepAttentionEstimator TimeStepAttention(TimeStepAttentionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new TimeStepAttentionEstimator(_env, options, regression: false);
+    }
+
+    /// <summary>
+    /// As <see cref="TimeStepAttention(string, string, int, int, int, string?)"/> for regression: a Single label and one
+    /// <c>Score</c> for ML.NET's regression <c>Evaluate</c>.
+    /// </summary>
+    /// <param name="labelColumnName">The Single label column.</param>
+    /// <param name="featureColumnName">The fixed-size float-vector column.</param>
+    /// <param name="stepSize">Values per step.</param>
+    /// <param name="hiddenSize">State width of the recurrent layer.</param>
+    /// <param name="epochs">Most passes over the training rows (early stopping may end sooner).</param>
+    /// <param name="stepAttentionColumnName">An extra output column with every step's weight, or null.</param>
+    public TimeStepAttentionEstimator TimeStepAttentionRegression(
+        string labelColumnName = TimeStepAttentionOptions.Defaults.LabelColumnName,
+        string featureColumnName = TimeStepAttentionOptions.Defaults.FeatureColumnName,
+        int stepSize = TimeStepAttentionOptions.Defaults.StepSize,
+        int hiddenSize = TimeStepAttentionOptions.Defaults.HiddenSize,
+        int epochs = TimeStepAttentionOptions.Defaults.Epochs,
+        string? stepAttentionColumnName = null) =>
+        TimeStepAttentionRegression(TimeStepOptions(labelColumnName, featureColumnName, stepSize, hiddenSize, epochs, stepAttentionColumnName));
+
+    /// <summary>Trains a time-step attention regressor as <paramref name="options"/> say.</summary>
+    /// <param name="options">The options; validated here, and copied so later changes do not reach the estimator.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    public TimeStepAttentionEstimator TimeStepAttentionRegression(TimeStepAttentionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new TimeStepAttentionEstimator(_env, options, regression: true);
+    }
+
+    private static TimeStepAttentionOptions TimeStepOptions(string labelColumnName, string featureColumnName, int stepSize, int hiddenSize, int epochs, string? stepAttentionColumnName) => new()
+    {
+        LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, StepSize = stepSize, HiddenSize = hiddenSize, Epochs = epochs,
+        StepAttentionColumnName = stepAttentionColumnName,
+    };
+
     /// <summary>The options the simple hierarchical-attention overloads stand for.</summary>
     private static HierarchicalAttentionOptions HanOptions(string labelColumnName, string textColumnName, int embeddingDimension, int hiddenSize, int epochs,
         string? sentenceAttentionColumnName, string? wordAttentionColumnName) => new()

@@ -4,8 +4,8 @@ using Microsoft.ML.Attention.Transforms;
 namespace Microsoft.ML;
 
 /// <summary>
-/// The pack's trainers on <c>mlContext.MulticlassClassification.Trainers</c> and
-/// <c>mlContext.BinaryClassification.Trainers</c>, beside ML.NET's own. Like the pack's
+/// The pack's trainers on <c>mlContext.MulticlassClassification.Trainers</c>,
+/// <c>mlContext.BinaryClassification.Trainers</c> and <c>mlContext.Regression.Trainers</c>, beside ML.NET's own. Like the pack's
 /// transforms they reach the context through an ML.NET internal; should a future ML.NET hide it, the error names the
 /// public entry <c>mlContext.Attention()</c>, which offers the same methods.
 /// </summary>
@@ -71,6 +71,36 @@ public static class AttentionClassificationCatalog
     /// <inheritdoc cref="AttentionCatalog.RecurrentAttention(RecurrentAttentionOptions)"/>
     public static RecurrentAttentionEstimator RecurrentAttention(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, RecurrentAttentionOptions options) =>
         Entry(catalog, nameof(AttentionCatalog.RecurrentAttention)).RecurrentAttention(options);
+
+    /// <inheritdoc cref="AttentionCatalog.TimeStepAttention(string, string, int, int, int, string?)"/>
+    public static TimeStepAttentionEstimator TimeStepAttention(
+        this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = TimeStepAttentionOptions.Defaults.LabelColumnName,
+        string featureColumnName = TimeStepAttentionOptions.Defaults.FeatureColumnName,
+        int stepSize = TimeStepAttentionOptions.Defaults.StepSize,
+        int hiddenSize = TimeStepAttentionOptions.Defaults.HiddenSize,
+        int epochs = TimeStepAttentionOptions.Defaults.Epochs,
+        string? stepAttentionColumnName = null) =>
+        Entry(catalog, nameof(AttentionCatalog.TimeStepAttention)).TimeStepAttention(labelColumnName, featureColumnName, stepSize, hiddenSize, epochs, stepAttentionColumnName);
+
+    /// <inheritdoc cref="AttentionCatalog.TimeStepAttention(TimeStepAttentionOptions)"/>
+    public static TimeStepAttentionEstimator TimeStepAttention(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, TimeStepAttentionOptions options) =>
+        Entry(catalog, nameof(AttentionCatalog.TimeStepAttention)).TimeStepAttention(options);
+
+    /// <inheritdoc cref="AttentionCatalog.TimeStepAttentionRegression(string, string, int, int, int, string?)"/>
+    public static TimeStepAttentionEstimator TimeStepAttention(
+        this RegressionCatalog.RegressionTrainers catalog,
+        string labelColumnName = TimeStepAttentionOptions.Defaults.LabelColumnName,
+        string featureColumnName = TimeStepAttentionOptions.Defaults.FeatureColumnName,
+        int stepSize = TimeStepAttentionOptions.Defaults.StepSize,
+        int hiddenSize = TimeStepAttentionOptions.Defaults.HiddenSize,
+        int epochs = TimeStepAttentionOptions.Defaults.Epochs,
+        string? stepAttentionColumnName = null) =>
+        Entry(catalog, nameof(AttentionCatalog.TimeStepAttentionRegression)).TimeStepAttentionRegression(labelColumnName, featureColumnName, stepSize, hiddenSize, epochs, stepAttentionColumnName);
+
+    /// <inheritdoc cref="AttentionCatalog.TimeStepAttentionRegression(TimeStepAttentionOptions)"/>
+    public static TimeStepAttentionEstimator TimeStepAttention(this RegressionCatalog.RegressionTrainers catalog, TimeStepAttentionOptions options) =>
+        Entry(catalog, nameof(AttentionCatalog.TimeStepAttentionRegression)).TimeStepAttentionRegression(options);
 
     private static AttentionCatalog Entry(object catalog, string method = nameof(AttentionCatalog.HierarchicalAttention))
     {

@@ -21,6 +21,7 @@ namespace Microsoft.ML.Attention.Transforms;
 [JsonSerializable(typeof(ImageAttentionFileSettings))]
 [JsonSerializable(typeof(RecurrentAttentionFileSettings))]
 [JsonSerializable(typeof(SequenceToSequenceFileSettings))]
+[JsonSerializable(typeof(TimeStepAttentionFileSettings))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 internal sealed partial class AttentionFileJson : JsonSerializerContext
 {

@@ -39,6 +39,9 @@ internal static class AttentionModelFormat
     /// <summary>Kind of a <see cref="SequenceToSequenceTransformer"/>.</summary>
     public const string SequenceToSequenceKind = "sequence-to-sequence";
 
+    /// <summary>Kind of a <see cref="TimeStepAttentionTransformer"/>.</summary>
+    public const string TimeStepAttentionKind = "time-step-attention";
+
     /// <summary>Largest entry the reader accepts (2 GiB).</summary>
     public const long MaxEntryBytes = int.MaxValue;
 }

@@ -183,6 +183,8 @@ internal sealed class AttentionModelReader
                 return RecurrentAttentionFile.Read(Folder(node, where), ReadEntry, detail => Damaged($"{where}: {detail}"));
             case AttentionModelFormat.SequenceToSequenceKind:
                 return SequenceToSequenceFile.Read(Folder(node, where), ReadEntry, detail => Damaged($"{where}: {detail}"));
+            case AttentionModelFormat.TimeStepAttentionKind:
+                return TimeStepAttentionFile.Read(Folder(node, where), ReadEntry, detail => Damaged($"{where}: {detail}"));
 
             case AttentionModelFormat.MLNetKind:
                 string entry = node.TryGetProperty("entry", out JsonElement e) && e.ValueKind == JsonValueKind.String

@@ -104,6 +104,12 @@ internal sealed class AttentionModelWriter
             return new JsonObject { ["kind"] = AttentionModelFormat.SequenceToSequenceKind, ["folder"] = folder };
         }
 
+        if (transformer is TimeStepAttentionTransformer steps)
+        {
+            TimeStepAttentionFile.Write(steps, folder, Add);
+            return new JsonObject { ["kind"] = AttentionModelFormat.TimeStepAttentionKind, ["folder"] = folder };
+        }
+
         string entry = folder + ".zip";
         using var part = new MemoryStream();
         try

@@ -1,0 +1,141 @@
+using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Attention.Transforms;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Attention.Tests.Sequences;
+
+/// <summary>
+/// Attention over time steps through the real package: the seeds' task (random steps, the label written into one fixed
+/// step) for classification, a value at one step for regression, whose weights land on that step; save/load and
+/// PredictionEngine; bad rows and columns named.
+/// </summary>
+[TestClass]
+public sealed class TimeStepAttentionPipelineTests
+{
+    private const int Steps = 20, Deciding = 10;
+
+    public sealed class Row
+    {
+        [VectorType(Steps)]
+        public float[] Features { get; set; } = [];
+
+        public string Label { get; set; } = "";
+
+        public float Value { get; set; }
+    }
+
+    public sealed class Prediction
+    {
+        public string PredictedLabel { get; set; } = "";
+
+        public float[] Score { get; set; } = [];
+
+        public float[] StepWeights { get; set; } = [];
+    }
+
+    public sealed class RegressionPrediction
+    {
+        public float Score { get; set; }
+
+        public float[] StepWeights { get; set; } = [];
+    }
+
+    [TestMethod]
+    public void TheSeedTask_IsLearnedExactly_AndSurvivesSaveLoad()
+    {
+        var mlContext = new MLContext(seed: 0);
+        IDataView train = mlContext.Data.LoadFromEnumerable(SeedTask(30_000, seed: 1));
+        IDataView test = mlContext.Data.LoadFromEnumerable(SeedTask(1_000, seed: 2));
+        var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
+            .Append(mlContext.MulticlassClassification.Trainers.TimeStepAttention(new TimeStepAttentionOptions
+            {
+                HiddenSize = 32, Epochs = 5, StepAttentionColumnName = "StepWeights", Seed = 3,
+            }))
+            .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        ITransformer model = pipeline.Fit(train);
+        IDataView scored = model.Transform(test);
+        MulticlassClassificationMetrics metrics = mlContext.MulticlassClassification.Evaluate(scored);
+        Prediction[] predictions = [.. mlContext.Data.CreateEnumerable<Prediction>(scored, reuseRowObject: false)];
+        double[] meanWeight = [.. Enumerable.Range(0, Steps).Select(t => predictions.Average(p => p.StepWeights[t]))];
+        double nextLargest = meanWeight.Where((_, t) => t != Deciding).Max();
+        Console.WriteLine($"accuracy {metrics.MicroAccuracy:F4}; mean weight at the deciding step {meanWeight[Deciding]:F3}, next largest {nextLargest:F3}");
+        Assert.AreEqual(1.0, metrics.MicroAccuracy, "accuracy on 1,000 held-out sequences");
+        Assert.AreEqual(1.0, meanWeight.Sum(), 1e-4, "step weights sum to 1");
+
+        // Not asserted: where a classifier's attention settles is a matter of the seed here. Once the label is read
+        // (cross-entropy near 0 after one epoch) nothing pulls the weights onto the deciding step rather than the later
+        // states that carry it; measured over seeds, LSTM 0.004–0.85 and GRU 0.008–0.50 at step 10. The regression test
+        // below, whose loss keeps asking for the exact value, puts 0.94 there.
+
+        string path = Path.Combine(Path.GetTempPath(), $"time-steps-{Guid.NewGuid():N}.zip");
+        try
+        {
+            mlContext.Model.SaveWithAttention(model, train.Schema, path);
+            var fresh = new MLContext();
+            ITransformer loaded = fresh.Model.LoadWithAttention(path, out _);
+            var engine = fresh.Model.CreatePredictionEngine<Row, Prediction>(loaded);
+            Row[] rows = SeedTask(50, seed: 2);
+            for (int i = 0; i < rows.Length; i++)
+            {
+                Prediction p = engine.Predict(rows[i]);
+                CollectionAssert.AreEqual(predictions[i].Score, p.Score, $"row {i}: Score after loading, through PredictionEngine");
+                CollectionAssert.AreEqual(predictions[i].StepWeights, p.StepWeights, $"row {i}: step weights");
+                Assert.AreEqual(predictions[i].PredictedLabel, p.PredictedLabel);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void Regression_OnAValueAtOneStep_FitsIt_AndAttendsThere()
+    {
+        var mlContext = new MLContext(seed: 0);
+        IDataView train = mlContext.Data.LoadFromEnumerable(SeedTask(8_000, seed: 4));
+        IDataView test = mlContext.Data.LoadFromEnumerable(SeedTask(500, seed: 5));
+        TimeStepAttentionTransformer model = mlContext.Regression.Trainers.TimeStepAttention(new TimeStepAttentionOptions
+        {
+            LabelColumnName = "Value", Epochs = 6, StepAttentionColumnName = "StepWeights", Seed = 6,
+        }).Fit(train);
+        Assert.IsTrue(model.Regression);
+        IDataView scored = model.Transform(test);
+        RegressionMetrics metrics = mlContext.Regression.Evaluate(scored, labelColumnName: "Value");
+        double weight = mlContext.Data.CreateEnumerable<RegressionPrediction>(scored, reuseRowObject: false).Average(p => p.StepWeights[4]);
+        Console.WriteLine($"R² {metrics.RSquared:F4}; mean weight at step 4 {weight:F3}");
+        Assert.IsGreaterThan(0.95, metrics.RSquared, $"R² {metrics.RSquared:F4}");
+        Assert.IsGreaterThan(0.5, weight, $"mean weight at step 4: {weight:F3}");
+    }
+
+    [TestMethod]
+    public void BadInput_IsRefusedByColumnRowAndShape()
+    {
+        var mlContext = new MLContext(seed: 0);
+        Row[] rows = SeedTask(20, seed: 7);
+        rows[13].Features[6] = float.NaN;
+        var withKey = mlContext.Transforms.Conversion.MapValueToKey("Label");
+        IDataView data = withKey.Fit(mlContext.Data.LoadFromEnumerable(rows)).Transform(mlContext.Data.LoadFromEnumerable(rows));
+        var nan = Assert.Throws<InvalidOperationException>(() => mlContext.MulticlassClassification.Trainers.TimeStepAttention(new TimeStepAttentionOptions { Epochs = 1, Seed = 1 }).Fit(data));
+        StringAssert.Contains(nan.Message, "row 13 of column 'Features' holds NaN at slot 6 (step 6)");
+
+        var whole = Assert.Throws<ArgumentOutOfRangeException>(() => mlContext.MulticlassClassification.Trainers.TimeStepAttention(new TimeStepAttentionOptions { StepSize = 3, Epochs = 1 }).Fit(data));
+        StringAssert.Contains(whole.Message, "feature column 'Features' has 20 values, not a whole number of steps of StepSize = 3");
+        var label = Assert.Throws<ArgumentOutOfRangeException>(() => mlContext.Regression.Trainers.TimeStepAttention(new TimeStepAttentionOptions { Epochs = 1 })
+            .GetOutputSchema(MLNetInternals.ShapeOf(data.Schema)));
+        StringAssert.Contains(label.Message, "label column 'Label' must be a Single scalar for regression");
+    }
+
+    /// <summary>Standard-normal steps; the label (0 or 1) is written into step 10; Value is 3 × step 4.</summary>
+    private static Row[] SeedTask(int count, int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(_ =>
+        {
+            float[] x = [.. Enumerable.Range(0, Steps).Select(_ => (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble())))];
+            int y = random.Next(2);
+            x[Deciding] = y;
+            return new Row { Features = x, Label = y.ToString(System.Globalization.CultureInfo.InvariantCulture), Value = 3 * x[4] };
+        })];
+    }
+}
