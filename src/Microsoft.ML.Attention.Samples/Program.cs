@@ -16,6 +16,8 @@ public static class Program
                 return AttentionEncodeOnGeneratedReviews.Run();
             case "han":
                 return HierarchicalAttentionOnGeneratedDocuments.Run();
+            case "dates":
+                return DatesWithSequenceToSequence.Run();
             case "image":
                 return ImageAttentionOnGeneratedImages.Run();
             case "engine":
@@ -23,6 +25,7 @@ public static class Program
             case "list":
                 Console.WriteLine("attention-encode  (default) AttentionEncode → LbfgsMaximumEntropy on generated reviews; metrics and the most-attended words");
                 Console.WriteLine("han               HierarchicalAttention on generated reviews; metrics, the most-attended sentence and its top words");
+                Console.WriteLine("dates             SequenceToSequence on generated dates (written → ISO); exact match, predictions, an alignment as text and PNG");
                 Console.WriteLine("image             ImageAttention (CBAM) through LoadImages → ResizeImages → ExtractPixels on drawn pictures; metrics, where attention peaks, a heatmap PNG");
                 Console.WriteLine("engine            train a small CNN with the pack's engine on images generated in code");
                 return 0;

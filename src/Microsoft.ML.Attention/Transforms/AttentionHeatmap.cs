@@ -49,6 +49,46 @@ internal static class AttentionHeatmap
         return top * (1 - ty) + bottom * ty;
     }
 
+    /// <summary>
+    /// A matrix of weights in [0, 1] (row-major <paramref name="rows"/> × <paramref name="columns"/>) as a PNG of
+    /// <paramref name="cell"/>-pixel squares, white for 0 through the palette to red for the row's largest weight.
+    /// </summary>
+    internal static byte[] RenderMatrix(ReadOnlySpan<float> values, int rows, int columns, int cell)
+    {
+        int width = columns * cell, height = rows * cell;
+        var rgb = new byte[width * height * 3];
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> row = values.Slice(r * columns, columns);
+            float max = 0f;
+            foreach (float v in row)
+            {
+                max = MathF.Max(max, v);
+            }
+
+            for (int c = 0; c < columns; c++)
+            {
+                float t = max > 0f ? row[c] / max : 0f;
+                (float red, float green, float blue) = Palette(t);
+
+                // Blend toward white where the weight is small, so that empty cells read as background.
+                byte R = (byte)(255 * (1 - t + t * red)), G = (byte)(255 * (1 - t + t * green)), B = (byte)(255 * (1 - t + t * blue));
+                for (int y = r * cell; y < (r + 1) * cell; y++)
+                {
+                    for (int x = c * cell; x < (c + 1) * cell; x++)
+                    {
+                        int at = (y * width + x) * 3;
+                        rgb[at] = R;
+                        rgb[at + 1] = G;
+                        rgb[at + 2] = B;
+                    }
+                }
+            }
+        }
+
+        return PngEncoder.Encode(width, height, rgb);
+    }
+
     private static (float R, float G, float B) Palette(float t)
     {
         t = Math.Clamp(t, 0f, 1f);

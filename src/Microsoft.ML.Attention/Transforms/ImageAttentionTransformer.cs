@@ -93,18 +93,7 @@ public sealed class ImageAttentionTransformer : ITransformer
     public void SaveHeatmap(ReadOnlySpan<float> pixels, string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        byte[] png = RenderHeatmap(pixels);
-        string full = Path.GetFullPath(path);
-        string temporary = full + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            File.WriteAllBytes(temporary, png);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        AtomicFile.WriteAllBytes(path, RenderHeatmap(pixels));
     }
 
     /// <summary>Scores one image without a tape, in a tensor scope.</summary>

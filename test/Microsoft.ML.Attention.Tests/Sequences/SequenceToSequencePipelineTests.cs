@@ -103,6 +103,20 @@ public sealed class SequenceToSequencePipelineTests
             // Predict decodes a list in batches, as Transform does row by row.
             IReadOnlyList<SequenceToSequencePrediction> direct = model.Predict([.. testRows.Select(r => r.Source)]);
             CollectionAssert.AreEqual(outputs.Select(o => o.Prediction).ToArray(), direct.Select(d => d.Text).ToArray());
+
+            // The alignment drawn: one 8-pixel row per output token, one column per source token, the darkest cell of a row where its largest weight is.
+            SequenceToSequencePrediction first = direct[0];
+            string png = Path.Combine(directory, "alignment.png");
+            first.SaveAlignment(png, cellSize: 8);
+            using SkiaSharp.SKBitmap bitmap = SkiaSharp.SKBitmap.Decode(png);
+            Assert.AreEqual(8 * first.SourceTokens.Length, bitmap.Width);
+            Assert.AreEqual(8 * first.OutputTokens.Length, bitmap.Height);
+            for (int i = 0; i < first.OutputTokens.Length; i++)
+            {
+                int top = Array.IndexOf(first.Alignment[i], first.Alignment[i].Max());
+                int darkest = Enumerable.Range(0, first.SourceTokens.Length).MinBy(c => Brightness(bitmap.GetPixel(8 * c + 4, 8 * i + 4)));
+                Assert.AreEqual(top, darkest, $"output token {i}: the darkest cell");
+            }
         }
         finally
         {
@@ -134,6 +148,8 @@ public sealed class SequenceToSequencePipelineTests
         var options = Assert.Throws<ArgumentOutOfRangeException>(() => mlContext.Transforms.SequenceToSequence(new SequenceToSequenceOptions { BeamWidth = 0 }));
         StringAssert.Contains(options.Message, "BeamWidth");
     }
+
+    private static int Brightness(SkiaSharp.SKColor c) => c.Red + c.Green + c.Blue;
 
     private static (string Source, string Target)[] Phrases(int count, int seed)
     {
