@@ -23,15 +23,18 @@ internal sealed class RowMapperDataView(IDataView input, IRowToRowMapper mapper)
         return [.. input.GetRowCursorSet(mapper.GetDependencies(needed), n, rand).Select(c => (DataViewRowCursor)new Cursor(c, mapper, needed))];
     }
 
-    private sealed class Cursor : DataViewRowCursor
+    /// <summary>A cursor over the input's rows with the mapper's row on top; disposing it disposes the input cursor and <c>owned</c>.</summary>
+    internal sealed class Cursor : DataViewRowCursor
     {
         private readonly DataViewRowCursor _input;
         private readonly DataViewRow _row;
+        private readonly IDisposable? _owned;
 
-        internal Cursor(DataViewRowCursor input, IRowToRowMapper mapper, IEnumerable<DataViewSchema.Column> active)
+        internal Cursor(DataViewRowCursor input, IRowToRowMapper mapper, IEnumerable<DataViewSchema.Column> active, IDisposable? owned = null)
         {
             _input = input;
             _row = mapper.GetRow(input, active);
+            _owned = owned;
         }
 
         public override long Position => _input.Position;
@@ -53,6 +56,7 @@ internal sealed class RowMapperDataView(IDataView input, IRowToRowMapper mapper)
             if (disposing)
             {
                 _input.Dispose();
+                _owned?.Dispose();
             }
 
             base.Dispose(disposing);

@@ -4,17 +4,21 @@ namespace Microsoft.ML.Attention.Transforms;
 
 /// <summary>
 /// Decodes a source row with the sequence-to-sequence model: the predicted text and, when asked, the flattened alignment
-/// (output tokens × source tokens) and both sides' tokens. Without a tape; safe on many threads.
+/// (output tokens × source tokens) and both sides' tokens. Without a tape. Alone (a PredictionEngine's) it decodes
+/// each row and is safe on many threads; with a lookahead it serves the rows of one cursor from batches.
 /// </summary>
 internal sealed class SequenceToSequenceMapper : IRowToRowMapper
 {
     private readonly SequenceToSequenceTransformer _parent;
     private readonly DataViewSchema.Column _source;
     private readonly List<int> _kinds = [];
+    private readonly SequenceToSequenceDataView.Lookahead? _lookahead;
 
-    internal SequenceToSequenceMapper(SequenceToSequenceTransformer parent, DataViewSchema inputSchema)
+    /// <summary>A mapper decoding each row alone, or, with <paramref name="lookahead"/>, serving one cursor's rows from its batches.</summary>
+    internal SequenceToSequenceMapper(SequenceToSequenceTransformer parent, DataViewSchema inputSchema, SequenceToSequenceDataView.Lookahead? lookahead = null)
     {
         _parent = parent;
+        _lookahead = lookahead;
         InputSchema = inputSchema;
         _source = parent.CheckInput(inputSchema);
         var builder = new DataViewSchema.Builder();
@@ -48,6 +52,9 @@ internal sealed class SequenceToSequenceMapper : IRowToRowMapper
 
     private int FirstAdded => OutputSchema.Count - _kinds.Count;
 
+    /// <summary>The source column's index in the input schema.</summary>
+    internal int SourceIndex => _source.Index;
+
     public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns) =>
         MapperDependencies.Of(InputSchema, dependingColumns, FirstAdded, _source);
 
@@ -68,6 +75,11 @@ internal sealed class SequenceToSequenceMapper : IRowToRowMapper
 
         protected override SequenceToSequencePrediction Compute()
         {
+            if (mapper._lookahead is { } batches)
+            {
+                return batches.At(Input.Position);
+            }
+
             _text ??= Input.GetGetter<ReadOnlyMemory<char>>(Source);
             ReadOnlyMemory<char> value = default;
             _text(ref value);

@@ -67,7 +67,7 @@ public sealed class SequenceToSequenceTransformer : ITransformer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new RowMapperDataView(input, new SequenceToSequenceMapper(this, input.Schema));
+        return new SequenceToSequenceDataView(input, this);
     }
 
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>
