@@ -328,6 +328,34 @@ public sealed class AttentionCatalog
         StepAttentionColumnName = stepAttentionColumnName,
     };
 
+    /// <summary>
+    /// Trains a co-attention text-pair classifier on the texts in <paramref name="firstColumnName"/> and
+    /// <paramref name="secondColumnName"/> against the Boolean label in <paramref name="labelColumnName"/>: one
+    /// bidirectional GRU encodes both, each text attends to the other, both are pooled by attention and classified. It
+    /// outputs <c>Score</c>, <c>Probability</c> and <c>PredictedLabel</c> for ML.NET's binary <c>Evaluate</c>. Every other
+    /// setting has its default (<see cref="CoAttentionOptions.Defaults"/>); the options overload sets them all, including
+    /// the two matrices' columns.
+    /// </summary>
+    /// <param name="labelColumnName">The Boolean label column.</param>
+    /// <param name="firstColumnName">The first text column.</param>
+    /// <param name="secondColumnName">The second text column.</param>
+    /// <param name="epochs">Most passes over the training pairs (early stopping may end sooner).</param>
+    public CoAttentionEstimator CoAttention(
+        string labelColumnName = CoAttentionOptions.Defaults.LabelColumnName,
+        string firstColumnName = CoAttentionOptions.Defaults.FirstColumnName,
+        string secondColumnName = CoAttentionOptions.Defaults.SecondColumnName,
+        int epochs = CoAttentionOptions.Defaults.Epochs) =>
+        CoAttention(new CoAttentionOptions { LabelColumnName = labelColumnName, FirstColumnName = firstColumnName, SecondColumnName = secondColumnName, Epochs = epochs });
+
+    /// <summary>Trains a co-attention text-pair classifier as <paramref name="options"/> say.</summary>
+    /// <param name="options">The options; validated here, and copied so later changes do not reach the estimator.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    public CoAttentionEstimator CoAttention(CoAttentionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new CoAttentionEstimator(_env, options);
+    }
+
     /// <summary>The options the simple hierarchical-attention overloads stand for.</summary>
     private static HierarchicalAttentionOptions HanOptions(string labelColumnName, string textColumnName, int embeddingDimension, int hiddenSize, int epochs,
         string? sentenceAttentionColumnName, string? wordAttentionColumnName) => new()

@@ -102,6 +102,19 @@ public static class AttentionClassificationCatalog
     public static TimeStepAttentionEstimator TimeStepAttention(this RegressionCatalog.RegressionTrainers catalog, TimeStepAttentionOptions options) =>
         Entry(catalog, nameof(AttentionCatalog.TimeStepAttentionRegression)).TimeStepAttentionRegression(options);
 
+    /// <inheritdoc cref="AttentionCatalog.CoAttention(string, string, string, int)"/>
+    public static CoAttentionEstimator CoAttention(
+        this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        string labelColumnName = CoAttentionOptions.Defaults.LabelColumnName,
+        string firstColumnName = CoAttentionOptions.Defaults.FirstColumnName,
+        string secondColumnName = CoAttentionOptions.Defaults.SecondColumnName,
+        int epochs = CoAttentionOptions.Defaults.Epochs) =>
+        Entry(catalog, nameof(AttentionCatalog.CoAttention)).CoAttention(labelColumnName, firstColumnName, secondColumnName, epochs);
+
+    /// <inheritdoc cref="AttentionCatalog.CoAttention(CoAttentionOptions)"/>
+    public static CoAttentionEstimator CoAttention(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, CoAttentionOptions options) =>
+        Entry(catalog, nameof(AttentionCatalog.CoAttention)).CoAttention(options);
+
     private static AttentionCatalog Entry(object catalog, string method = nameof(AttentionCatalog.HierarchicalAttention))
     {
         ArgumentNullException.ThrowIfNull(catalog);

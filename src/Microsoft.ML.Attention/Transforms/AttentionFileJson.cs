@@ -22,6 +22,7 @@ namespace Microsoft.ML.Attention.Transforms;
 [JsonSerializable(typeof(RecurrentAttentionFileSettings))]
 [JsonSerializable(typeof(SequenceToSequenceFileSettings))]
 [JsonSerializable(typeof(TimeStepAttentionFileSettings))]
+[JsonSerializable(typeof(CoAttentionFileSettings))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 internal sealed partial class AttentionFileJson : JsonSerializerContext
 {

@@ -42,6 +42,9 @@ internal static class AttentionModelFormat
     /// <summary>Kind of a <see cref="TimeStepAttentionTransformer"/>.</summary>
     public const string TimeStepAttentionKind = "time-step-attention";
 
+    /// <summary>Kind of a <see cref="CoAttentionTransformer"/>.</summary>
+    public const string CoAttentionKind = "co-attention";
+
     /// <summary>Largest entry the reader accepts (2 GiB).</summary>
     public const long MaxEntryBytes = int.MaxValue;
 }

@@ -185,6 +185,8 @@ internal sealed class AttentionModelReader
                 return SequenceToSequenceFile.Read(Folder(node, where), ReadEntry, detail => Damaged($"{where}: {detail}"));
             case AttentionModelFormat.TimeStepAttentionKind:
                 return TimeStepAttentionFile.Read(Folder(node, where), ReadEntry, detail => Damaged($"{where}: {detail}"));
+            case AttentionModelFormat.CoAttentionKind:
+                return CoAttentionFile.Read(Folder(node, where), ReadEntry, detail => Damaged($"{where}: {detail}"));
 
             case AttentionModelFormat.MLNetKind:
                 string entry = node.TryGetProperty("entry", out JsonElement e) && e.ValueKind == JsonValueKind.String

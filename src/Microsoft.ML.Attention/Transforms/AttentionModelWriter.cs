@@ -110,6 +110,12 @@ internal sealed class AttentionModelWriter
             return new JsonObject { ["kind"] = AttentionModelFormat.TimeStepAttentionKind, ["folder"] = folder };
         }
 
+        if (transformer is CoAttentionTransformer pair)
+        {
+            CoAttentionFile.Write(pair, folder, Add);
+            return new JsonObject { ["kind"] = AttentionModelFormat.CoAttentionKind, ["folder"] = folder };
+        }
+
         string entry = folder + ".zip";
         using var part = new MemoryStream();
         try

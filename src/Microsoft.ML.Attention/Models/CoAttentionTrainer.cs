@@ -1,0 +1,89 @@
+using Microsoft.ML.Attention.Autograd;
+using Microsoft.ML.Attention.Tensors;
+using Microsoft.ML.Attention.Training;
+
+namespace Microsoft.ML.Attention.Models;
+
+/// <summary>
+/// Trains a <see cref="CoAttentionPairModel"/> with binary cross-entropy on logits, AdamW under a warm-up + cosine
+/// schedule, gradient clipping, batches bucketed by length, and early stopping on a held-out split (the best epoch's
+/// weights are kept). Deterministic given the generator's state.
+/// </summary>
+public static class CoAttentionTrainer
+{
+    /// <summary>Builds and trains the model on the token-id pairs and their labels.</summary>
+    /// <param name="options">The options, validated.</param>
+    /// <param name="vocabularySize">Token ids the texts use.</param>
+    /// <param name="first">The first texts' ids (each at least one).</param>
+    /// <param name="second">The second texts' ids (each at least one).</param>
+    /// <param name="labels">The pairs' labels.</param>
+    /// <param name="random">The generator for initialization, the split, batching and dropout.</param>
+    /// <param name="progress">Called after every epoch, or null.</param>
+    public static CoAttentionPairModel Train(CoAttentionOptions options, int vocabularySize, IReadOnlyList<int[]> first, IReadOnlyList<int[]> second, bool[] labels, Random random,
+        Action<EpochReport>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(random);
+        if (first.Count == 0 || first.Count != second.Count || first.Count != labels.Length)
+        {
+            throw new ArgumentException($"{first.Count} first texts, {second.Count} second texts and {labels.Length} labels; training needs at least one pair and all three alike.", nameof(labels));
+        }
+
+        var model = new CoAttentionPairModel(options, vocabularySize, random);
+        int[] order = [.. Enumerable.Range(0, first.Count)];
+        random.Shuffle(order);
+        int held = options.ValidationFraction > 0 ? (int)Math.Round(first.Count * options.ValidationFraction) : 0;
+        held = held >= first.Count ? 0 : held;
+        int[] validation = order[..held], train = order[held..];
+        int stepsPerEpoch = (train.Length + options.BatchSize - 1) / options.BatchSize;
+        int totalSteps = Math.Max(1, stepsPerEpoch * options.Epochs);
+        var schedule = new LearningRateSchedule(options.LearningRate, (int)(totalSteps * options.WarmupFraction), totalSteps);
+        var optimizer = new AdamW(model.Parameters(), options.LearningRate, weightDecay: options.WeightDecay);
+        var loss = new BceWithLogitsLoss();
+        var stopping = new EarlyStopping(model, options.EarlyStoppingPatience);
+        Tensor Loss(int[] rows)
+        {
+            model.Forward(SourceBatch.From([.. rows.Select(r => first[r])]), SourceBatch.From([.. rows.Select(r => second[r])]), out Tensor logits);
+            return loss.Forward(logits, Tensor.FromArray([.. rows.Select(r => labels[r] ? 1f : 0f)], rows.Length));
+        }
+
+        List<int[]> Buckets(int[] rows, Random? shuffle) => LengthBuckets.Split(rows, r => (first[r].Length, second[r].Length), options.BatchSize, shuffle);
+        int step = 0;
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            model.Train();
+            double total = 0;
+            foreach (int[] rows in Buckets(train, random))
+            {
+                using TensorScope scope = TensorScope.Begin();
+                schedule.Apply(optimizer, step++);
+                optimizer.ZeroGrad();
+                Tensor value = Loss(rows);
+                value.Backward();
+                if (options.GradientClipNorm > 0)
+                {
+                    GradientClipping.ClipGradNorm(model.Parameters(), options.GradientClipNorm);
+                }
+
+                optimizer.Step();
+                total += value.Item() * rows.Length;
+            }
+
+            double trainLoss = total / train.Length;
+            double? validationLoss = validation.Length > 0 ? ValidationLoss.Mean(model, Buckets(validation, null), Loss) : null;
+            bool improved = stopping.Report(validationLoss ?? trainLoss);
+            progress?.Invoke(new EpochReport(epoch, options.Epochs, trainLoss, validationLoss, improved));
+            if (validation.Length > 0 && stopping.ShouldStop)
+            {
+                break;
+            }
+        }
+
+        stopping.RestoreBest();
+        model.Eval();
+        return model;
+    }
+}
