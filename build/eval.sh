@@ -4,9 +4,10 @@
 #   build/eval.sh fmnist [EPOCHS [MINUTES]] the CBAM image classifier on Fashion-MNIST 60k/10k (apt-get install dataset-fashion-mnist),
 #                                           at most 30 epochs and a 10-minute training budget by default
 #   build/eval.sh mnist-ram [EPOCHS]        the recurrent attention classifier (6 glimpses of 8×8) on MNIST (../shared/data/mnist), default 20 epochs
+#   build/eval.sh fra-eng-pairs [EPOCHS [PAIRS]] co-attention: true English–French pairs vs shuffled ones (../shared/data/fra-eng), beside a bag of words
 #   build/eval.sh dates [EPOCHS [ATTENTION]] sequence-to-sequence: 20k generated written dates → ISO, 2k held out, default 6 epochs, additive
 set -euo pipefail
-eval_name="${1:?usage: build/eval.sh EVAL [ARGS]   (evals: imdb, fmnist, mnist-ram, dates)}"
+eval_name="${1:?usage: build/eval.sh EVAL [ARGS]   (evals: imdb, fmnist, mnist-ram, dates, fra-eng-pairs)}"
 shift
 root="$(cd "$(dirname "$0")/.." && pwd)"
 perf="$root/test/Microsoft.ML.Attention.PerformanceTests"
@@ -20,5 +21,6 @@ case "$eval_name" in
     exec dotnet "$dll" eval fmnist "$fmnist" "$@" ;;
   mnist-ram) exec dotnet "$dll" eval mnist-ram "$root/../shared/data/mnist" "$@" ;;
   dates) exec dotnet "$dll" eval dates "$@" ;;
-  *) echo "Unknown eval '$eval_name' (evals: imdb, fmnist, mnist-ram, dates)." >&2; exit 2 ;;
+  fra-eng-pairs) exec dotnet "$dll" eval fra-eng-pairs "$root/../shared/data/fra-eng" "$@" ;;
+  *) echo "Unknown eval '$eval_name' (evals: imdb, fmnist, mnist-ram, dates, fra-eng-pairs)." >&2; exit 2 ;;
 esac

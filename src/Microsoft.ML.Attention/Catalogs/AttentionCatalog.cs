@@ -331,7 +331,7 @@ public sealed class AttentionCatalog
     /// <summary>
     /// Trains a co-attention text-pair classifier on the texts in <paramref name="firstColumnName"/> and
     /// <paramref name="secondColumnName"/> against the Boolean label in <paramref name="labelColumnName"/>: one
-    /// bidirectional GRU encodes both, each text attends to the other, both are pooled by attention and classified. It
+    /// bidirectional GRU encodes both, each text attends to the other (dot-product affinity), both are pooled by attention and classified. It
     /// outputs <c>Score</c>, <c>Probability</c> and <c>PredictedLabel</c> for ML.NET's binary <c>Evaluate</c>. Every other
     /// setting has its default (<see cref="CoAttentionOptions.Defaults"/>); the options overload sets them all, including
     /// the two matrices' columns.

@@ -5,8 +5,8 @@ using Microsoft.ML.Attention.Tensors;
 namespace Microsoft.ML.Attention.Models;
 
 /// <summary>
-/// A text-pair classifier with co-attention: one embedding and one bidirectional GRU for both texts; a bilinear
-/// co-attention gives each word of either text a summary of the other; each side's [states; contexts; states ⊙ contexts]
+/// A text-pair classifier with co-attention: one embedding and one bidirectional GRU for both texts; a dot-product (or
+/// bilinear) co-attention gives each word of either text a summary of the other; each side's [states; contexts; states ⊙ contexts]
 /// is projected (ReLU) and pooled by attention; the head reads [p₁; p₂; |p₁ − p₂|; p₁ ⊙ p₂] (ReLU layer, then one logit).
 /// Parameter names: <c>embedding</c>, <c>encoder</c>, <c>co_attention</c>, <c>compose</c>, <c>pooling</c>, <c>hidden</c>, <c>head</c>.
 /// </summary>
@@ -33,7 +33,7 @@ public sealed class CoAttentionPairModel : Module
         int e = options.EmbeddingDimension, h = options.HiddenSize, d = 2 * h;
         Embedding = RegisterModule("embedding", new Embedding(vocabularySize, e, paddingIndex: Vocabulary.Padding, random: random));
         Encoder = RegisterModule("encoder", new Gru(e, h, bidirectional: true, random: random));
-        CoAttention = RegisterModule("co_attention", new CoAttention(d, bilinear: true, random: random));
+        CoAttention = RegisterModule("co_attention", new CoAttention(d, bilinear: options.BilinearAffinity, random: random));
         Compose = RegisterModule("compose", new Linear(3 * d, d, random: random));
         Pooling = RegisterModule("pooling", new AttentionPooling(d, options.AttentionDimension, random));
         Hidden = RegisterModule("hidden", new Linear(4 * d, d, random: random));

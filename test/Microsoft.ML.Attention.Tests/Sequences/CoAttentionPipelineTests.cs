@@ -73,8 +73,8 @@ public sealed class CoAttentionPipelineTests
         Console.WriteLine($"co-attention accuracy {metrics.Accuracy:F3} (AUC {metrics.AreaUnderRocCurve:F3}); bag of words {baseline:F3}; true pairs' words attending most to their translation {aligned}/{words}");
         Assert.IsGreaterThan(0.9, metrics.Accuracy, $"co-attention accuracy {metrics.Accuracy:F3}");
         Assert.IsLessThan(0.7, baseline, $"bag-of-words accuracy {baseline:F3}");
-        // Measured 797/1016 (0.78): the encoder's states mix neighbours, so a word's row sometimes peaks one word off.
-        Assert.IsGreaterThan(0.7 * words, aligned, $"words attending most to their translation: {aligned}/{words}");
+        // Measured 868/1016 (0.85; 0.78 with the bilinear affinity): the encoder's states mix neighbours, so a word's row sometimes peaks one word off.
+        Assert.IsGreaterThan(0.8 * words, aligned, $"words attending most to their translation: {aligned}/{words}");
 
         string path = Path.Combine(Path.GetTempPath(), $"co-attention-{Guid.NewGuid():N}.zip");
         try
