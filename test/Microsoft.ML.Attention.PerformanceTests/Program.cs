@@ -75,6 +75,9 @@ public static class Program
                         args.Length >= 5 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 10);
                 case "mnist-ram" when args.Length >= 3:
                     return Evals.MnistRamEval.Run(args[2], args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 20);
+                case "fra-eng" when args.Length >= 4:
+                    return Evals.FraEngTranslationEval.Run(args[2], args.Length >= 5 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 3,
+                        args.Length >= 6 ? int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : 50_000, args[3]);
                 case "fra-eng-pairs" when args.Length >= 3:
                     return Evals.FraEngPairsEval.Run(args[2], args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 3,
                         args.Length >= 5 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 40_000);
@@ -82,7 +85,7 @@ public static class Program
                     return Evals.DatesEval.Run(args.Length >= 3 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 6,
                         args.Length >= 4 ? Enum.Parse<DecoderAttentionKind>(args[3], ignoreCase: true) : SequenceToSequenceOptions.Defaults.Attention);
                 default:
-                    Console.Error.WriteLine($"Unknown eval '{args[1]}'. Known: imdb DATA_DIR [EPOCHS [DROPOUT [AVERAGE_DECAY]]], fmnist DATA_DIR [EPOCHS [MINUTES]], mnist-ram DATA_DIR [EPOCHS], dates [EPOCHS [ATTENTION]], fra-eng-pairs DATA_DIR [EPOCHS [PAIRS]].");
+                    Console.Error.WriteLine($"Unknown eval '{args[1]}'. Known: imdb DATA_DIR [EPOCHS [DROPOUT [AVERAGE_DECAY]]], fmnist DATA_DIR [EPOCHS [MINUTES]], mnist-ram DATA_DIR [EPOCHS], dates [EPOCHS [ATTENTION]], fra-eng-pairs DATA_DIR [EPOCHS [PAIRS]], fra-eng DATA_DIR SPLIT_DIR [EPOCHS [PAIRS]].");
                     return 2;
             }
         }

@@ -164,20 +164,47 @@ public sealed class SequenceToSequenceModel : Module
             return new SequenceToSequenceResult(Output.Forward(Dropout.Forward(attentional)), attended.Weights!);
         }
 
-        var logits = new Tensor[t];
+        // Step by step; the output layer (and, without input feeding, the attentional layer) then runs once over all steps.
+        bool feeds = state.Feed is not null;
+        var attentionals = new Tensor[t];
+        var contexts = new Tensor[t];
+        var hiddens = new Tensor[t];
         var weights = new Tensor[t];
         for (int i = 0; i < t; i++)
         {
-            DecoderStep step = Step(source, inputs.Narrow(1, i, 1).Reshape(b, e), state);
-            logits[i] = step.Logits;
-            weights[i] = step.Weights;
-            state = step.State;
+            (Tensor context, Tensor hidden, Tensor w, Tensor? cell) = Advance(source, inputs.Narrow(1, i, 1).Reshape(b, e), state);
+            weights[i] = w;
+            Tensor? attentional = feeds ? Attentional(context, hidden, 1) : null;
+            if (feeds)
+            {
+                attentionals[i] = attentional!;
+            }
+            else
+            {
+                contexts[i] = context;
+                hiddens[i] = hidden;
+            }
+
+            state = new DecoderState(hidden, cell, attentional);
         }
 
-        return new SequenceToSequenceResult(Ops.Stack(logits, 1), Ops.Stack(weights, 1));
+        Tensor all = feeds ? Ops.Stack(attentionals, 1) : Attentional(Ops.Stack(contexts, 1), Ops.Stack(hiddens, 1), 2);
+        return new SequenceToSequenceResult(Output.Forward(Dropout.Forward(all)), Ops.Stack(weights, 1));
     }
 
     private DecoderStep Step(EncodedSource source, Tensor embedded, DecoderState state)
+    {
+        (Tensor context, Tensor hidden, Tensor weights, Tensor? cell) = Advance(source, embedded, state);
+        Tensor attentional = Attentional(context, hidden, 1);
+        Tensor logits = Output.Forward(Dropout.Forward(attentional));
+        return new DecoderStep(logits, weights, new DecoderState(hidden, cell, state.Feed is null ? null : attentional));
+    }
+
+    /// <summary>h̃ = tanh(W_c [context; decoder state]), concatenated along <paramref name="dim"/>.</summary>
+    private Tensor Attentional(Tensor context, Tensor hidden, int dim) => Combine.Forward(Ops.Concat([context, hidden], dim)).Tanh();
+
+    /// <summary>One decoder step up to the attention: the context, the new state (and cell) and the weights.</summary>
+    private (Tensor Context, Tensor Hidden, Tensor Weights, Tensor? Cell) Advance(EncodedSource source, Tensor embedded, DecoderState state)
     {
         int b = source.Batch, d = 2 * _options.HiddenSize;
         Tensor Run(Tensor input, out RecurrentOutput run)
@@ -200,10 +227,7 @@ public sealed class SequenceToSequenceModel : Module
             attended = _attention.Attend(hidden, source.Keys, source.States, source.Padding);
         }
 
-        Tensor attentional = Combine.Forward(Ops.Concat([attended.Output, hidden], 1)).Tanh();
-        Tensor logits = Output.Forward(Dropout.Forward(attentional));
-        var next = new DecoderState(hidden, run.Cell?.Reshape(b, d), state.Feed is null ? null : attentional);
-        return new DecoderStep(logits, attended.Weights!, next);
+        return (attended.Output, hidden, attended.Weights!, run.Cell?.Reshape(b, d));
     }
 
     private static RecurrentLayer Recurrent(RecurrentCell cell, int input, int hidden, bool bidirectional, Random random) => cell == RecurrentCell.Lstm
