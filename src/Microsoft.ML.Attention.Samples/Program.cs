@@ -18,6 +18,10 @@ public static class Program
                 return HierarchicalAttentionOnGeneratedDocuments.Run();
             case "dates":
                 return DatesWithSequenceToSequence.Run();
+            case "time-steps":
+                return TimeStepsWithAttention.Run();
+            case "pairs":
+                return TextPairsWithCoAttention.Run();
             case "image":
                 return ImageAttentionOnGeneratedImages.Run();
             case "engine":
@@ -26,6 +30,8 @@ public static class Program
                 Console.WriteLine("attention-encode  (default) AttentionEncode → LbfgsMaximumEntropy on generated reviews; metrics and the most-attended words");
                 Console.WriteLine("han               HierarchicalAttention on generated reviews; metrics, the most-attended sentence and its top words");
                 Console.WriteLine("dates             SequenceToSequence on generated dates (written → ISO); exact match, predictions, an alignment as text and PNG");
+                Console.WriteLine("time-steps        TimeStepAttention (regression) on generated sequences; R² and the mean weight of every step");
+                Console.WriteLine("pairs             CoAttention on generated text pairs (translation or not); accuracy beside a bag of words, one co-attention matrix");
                 Console.WriteLine("image             ImageAttention (CBAM) through LoadImages → ResizeImages → ExtractPixels on drawn pictures; metrics, where attention peaks, a heatmap PNG");
                 Console.WriteLine("engine            train a small CNN with the pack's engine on images generated in code");
                 return 0;
