@@ -5,10 +5,10 @@ using System.Runtime.Intrinsics;
 namespace Microsoft.ML.Attention.Tensors;
 
 /// <summary>
-/// GELU, x·Φ(x) with the exact (erf) form PyTorch uses by default, forward and backward, sixteen lanes at a time.
+/// GELU, x·Φ(x) with the exact (erf) form PyTorch uses by default, forward and backward, sixteen lanes at a time (eight with AVX2 or Arm's 256-bit vectors).
 /// erf is the Numerical Recipes erfc fit of <see cref="SpecialFunctions.Erf"/> evaluated in single precision with
 /// <see cref="VectorExp"/>. The last partial vector goes through the same lanes (padded), so every element gets the same
-/// result wherever it sits in the tensor and however the work is split. Without AVX-512, the scalar function.
+/// result wherever it sits in the tensor and however the work is split. Without 256-bit vectors, the scalar function.
 /// </summary>
 internal static class GeluKernel
 {
@@ -18,6 +18,12 @@ internal static class GeluKernel
     /// <summary>y = x·Φ(x).</summary>
     internal static void Forward(ReadOnlySpan<float> x, Span<float> y)
     {
+        if (!Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated)
+        {
+            Forward256(x, y);
+            return;
+        }
+
         if (!Vector512.IsHardwareAccelerated)
         {
             for (int i = 0; i < x.Length; i++)
@@ -49,6 +55,12 @@ internal static class GeluKernel
     /// <summary>dx = g·(Φ(x) + x·φ(x)).</summary>
     internal static void Backward(ReadOnlySpan<float> g, ReadOnlySpan<float> x, Span<float> dx)
     {
+        if (!Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated)
+        {
+            Backward256(g, x, dx);
+            return;
+        }
+
         if (!Vector512.IsHardwareAccelerated)
         {
             for (int i = 0; i < x.Length; i++)
@@ -113,5 +125,80 @@ internal static class GeluKernel
         Vector512<float> r = t * VectorExp.Exp(p - z * z);
         Vector512<float> magnitude = Vector512<float>.One - r;
         return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), -magnitude, magnitude);
+    }
+
+    /// <summary>The forward pass eight lanes at a time (AVX2, Arm's 256-bit path), the tail padded through the same lanes.</summary>
+    private static void Forward256(ReadOnlySpan<float> x, Span<float> y)
+    {
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float y0 = ref MemoryMarshal.GetReference(y);
+        int n = x.Length, i0 = 0;
+        for (; i0 + 8 <= n; i0 += 8)
+        {
+            Forward(Vector256.LoadUnsafe(ref Unsafe.Add(ref x0, i0))).StoreUnsafe(ref Unsafe.Add(ref y0, i0));
+        }
+
+        if (i0 < n)
+        {
+            Span<float> pad = stackalloc float[8];
+            x[i0..].CopyTo(pad);
+            Forward(Vector256.Create((ReadOnlySpan<float>)pad)).CopyTo(pad);
+            pad[..(n - i0)].CopyTo(y[i0..]);
+        }
+    }
+
+    /// <summary>The backward pass eight lanes at a time.</summary>
+    private static void Backward256(ReadOnlySpan<float> g, ReadOnlySpan<float> x, Span<float> dx)
+    {
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float g0 = ref MemoryMarshal.GetReference(g);
+        ref float d0 = ref MemoryMarshal.GetReference(dx);
+        int n = x.Length, i0 = 0;
+        for (; i0 + 8 <= n; i0 += 8)
+        {
+            Vector256<float> v = Vector256.LoadUnsafe(ref Unsafe.Add(ref x0, i0));
+            (Vector256.LoadUnsafe(ref Unsafe.Add(ref g0, i0)) * Derivative(v)).StoreUnsafe(ref Unsafe.Add(ref d0, i0));
+        }
+
+        if (i0 < n)
+        {
+            Span<float> px = stackalloc float[8], pg = stackalloc float[8];
+            x[i0..].CopyTo(px);
+            g[i0..].CopyTo(pg);
+            (Vector256.Create((ReadOnlySpan<float>)pg) * Derivative(Vector256.Create((ReadOnlySpan<float>)px))).CopyTo(px);
+            px[..(n - i0)].CopyTo(dx[i0..]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Forward(Vector256<float> v) =>
+        Vector256.Create(0.5f) * v * (Vector256<float>.One + Erf(v * Vector256.Create(InvSqrt2)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Derivative(Vector256<float> v)
+    {
+        Vector256<float> cdf = Vector256.Create(0.5f) * (Vector256<float>.One + Erf(v * Vector256.Create(InvSqrt2)));
+        Vector256<float> pdf = VectorExp.Exp(Vector256.Create(-0.5f) * v * v) * Vector256.Create(InvSqrt2Pi);
+        return Vector256.FusedMultiplyAdd(v, pdf, cdf);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Erf(Vector256<float> x)
+    {
+        Vector256<float> z = Vector256.Abs(x);
+        Vector256<float> t = Vector256<float>.One / Vector256.FusedMultiplyAdd(z, Vector256.Create(0.5f), Vector256<float>.One);
+        Vector256<float> p = Vector256.Create(0.17087277f);
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(-0.82215223f));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(1.48851587f));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(-1.13520398f));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(0.27886807f));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(-0.18628806f));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(0.09678418f));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(0.37409196f));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(1.00002368f));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(-1.26551223f));
+        Vector256<float> r = t * VectorExp.Exp(p - z * z);
+        Vector256<float> magnitude = Vector256<float>.One - r;
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), -magnitude, magnitude);
     }
 }
