@@ -190,28 +190,29 @@ class Seq2Seq(torch.nn.Module):
 
 
 def seq2seq():
-    torch.manual_seed(1)
-    model = Seq2Seq()
-    optimizer = torch.optim.AdamW(model.parameters(), 1e-3)
-    loss = torch.nn.CrossEntropyLoss()
-    model.train()
-    for b in (64, 256):
-        source = torch.randint(4, 50, (b, 20))
-        target = torch.randint(4, 15, (b, 10))
-        target_input = torch.cat([torch.full((b, 1), 2), target], 1)
-        target_output = torch.cat([target, torch.full((b, 1), 3)], 1)
+    for hidden, suffix in ((64, ""), (128, "_h128")):
+        torch.manual_seed(1)
+        model = Seq2Seq(hidden=hidden, att=hidden)
+        optimizer = torch.optim.AdamW(model.parameters(), 1e-3)
+        loss = torch.nn.CrossEntropyLoss()
+        model.train()
+        for b in (64, 256):
+            source = torch.randint(4, 50, (b, 20))
+            target = torch.randint(4, 15, (b, 10))
+            target_input = torch.cat([torch.full((b, 1), 2), target], 1)
+            target_output = torch.cat([target, torch.full((b, 1), 3)], 1)
 
-        def step():
-            with torch.enable_grad():
-                optimizer.zero_grad()
-                loss(model(source, target_input).reshape(-1, 15), target_output.reshape(-1)).backward()
-                optimizer.step()
-        sec = best_seconds(step, rounds=3)
-        result(f"seq2seq.train_b{b}.pytorch", b / sec, "pairs/s")
-    model.eval()
-    source = torch.randint(4, 50, (256, 20))
-    sec = best_seconds(lambda: model.greedy(source, 11), rounds=3)
-    result("seq2seq.greedy_b256.pytorch", 256 / sec, "sequences/s")
+            def step():
+                with torch.enable_grad():
+                    optimizer.zero_grad()
+                    loss(model(source, target_input).reshape(-1, 15), target_output.reshape(-1)).backward()
+                    optimizer.step()
+            sec = best_seconds(step, rounds=3)
+            result(f"seq2seq.train_b{b}{suffix}.pytorch", b / sec, "pairs/s")
+        model.eval()
+        source = torch.randint(4, 50, (256, 20))
+        sec = best_seconds(lambda: model.greedy(source, 11), rounds=3)
+        result(f"seq2seq.greedy_b256{suffix}.pytorch", 256 / sec, "sequences/s")
 
 
 class TorchSE(torch.nn.Module):
