@@ -33,57 +33,16 @@ public static class CoAttentionTrainer
         }
 
         var model = new CoAttentionPairModel(options, vocabularySize, random);
-        int[] order = [.. Enumerable.Range(0, first.Count)];
-        random.Shuffle(order);
-        int held = options.ValidationFraction > 0 ? (int)Math.Round(first.Count * options.ValidationFraction) : 0;
-        held = held >= first.Count ? 0 : held;
-        int[] validation = order[..held], train = order[held..];
-        int stepsPerEpoch = (train.Length + options.BatchSize - 1) / options.BatchSize;
-        int totalSteps = Math.Max(1, stepsPerEpoch * options.Epochs);
-        var schedule = new LearningRateSchedule(options.LearningRate, (int)(totalSteps * options.WarmupFraction), totalSteps);
-        var optimizer = new AdamW(model.Parameters(), options.LearningRate, weightDecay: options.WeightDecay);
         var loss = new BceWithLogitsLoss();
-        var stopping = new EarlyStopping(model, options.EarlyStoppingPatience);
-        Tensor Loss(int[] rows)
+        (Tensor, int) Loss(int[] rows)
         {
             model.Forward(SourceBatch.From([.. rows.Select(r => first[r])]), SourceBatch.From([.. rows.Select(r => second[r])]), out Tensor logits);
-            return loss.Forward(logits, Tensor.FromArray([.. rows.Select(r => labels[r] ? 1f : 0f)], rows.Length));
+            return (loss.Forward(logits, Tensor.FromArray([.. rows.Select(r => labels[r] ? 1f : 0f)], rows.Length)), rows.Length);
         }
 
-        List<int[]> Buckets(int[] rows, Random? shuffle) => LengthBuckets.Split(rows, r => (first[r].Length, second[r].Length), options.BatchSize, shuffle);
-        int step = 0;
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
-        {
-            model.Train();
-            double total = 0;
-            foreach (int[] rows in Buckets(train, random))
-            {
-                using TensorScope scope = TensorScope.Begin();
-                schedule.Apply(optimizer, step++);
-                optimizer.ZeroGrad();
-                Tensor value = Loss(rows);
-                value.Backward();
-                if (options.GradientClipNorm > 0)
-                {
-                    GradientClipping.ClipGradNorm(model.Parameters(), options.GradientClipNorm);
-                }
-
-                optimizer.Step();
-                total += value.Item() * rows.Length;
-            }
-
-            double trainLoss = total / train.Length;
-            double? validationLoss = validation.Length > 0 ? ValidationLoss.Mean(model, Buckets(validation, null), Loss) : null;
-            bool improved = stopping.Report(validationLoss ?? trainLoss);
-            progress?.Invoke(new EpochReport(epoch, options.Epochs, trainLoss, validationLoss, improved));
-            if (validation.Length > 0 && stopping.ShouldStop)
-            {
-                break;
-            }
-        }
-
-        stopping.RestoreBest();
-        model.Eval();
+        TrainingLoop.Run(model, new TrainingLoop.Settings(options.Epochs, options.BatchSize, options.LearningRate, options.WeightDecay, options.WarmupFraction,
+            options.GradientClipNorm, options.ValidationFraction, options.EarlyStoppingPatience), first.Count, random,
+            (rows, shuffle) => LengthBuckets.Split(rows, r => (first[r].Length, second[r].Length), options.BatchSize, shuffle), Loss, progress);
         return model;
     }
 }

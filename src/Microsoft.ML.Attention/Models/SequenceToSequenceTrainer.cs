@@ -30,60 +30,17 @@ public static class SequenceToSequenceTrainer
         }
 
         var model = new SequenceToSequenceModel(options, sourceVocabularySize, targetVocabularySize, random);
-        int[] order = [.. Enumerable.Range(0, data.Count)];
-        random.Shuffle(order);
-        int held = options.ValidationFraction > 0 ? (int)Math.Round(data.Count * options.ValidationFraction) : 0;
-        held = held >= data.Count ? 0 : held;
-        int[] validation = order[..held], train = order[held..];
-        int stepsPerEpoch = (train.Length + options.BatchSize - 1) / options.BatchSize;
-        int totalSteps = Math.Max(1, stepsPerEpoch * options.Epochs);
-        var schedule = new LearningRateSchedule(options.LearningRate, (int)(totalSteps * options.WarmupFraction), totalSteps);
-        var optimizer = new AdamW(model.Parameters(), options.LearningRate, weightDecay: options.WeightDecay);
         var loss = new CrossEntropyLoss(ignoreIndex: SequencePairBatch.Ignored);
-        var stopping = new EarlyStopping(model, options.EarlyStoppingPatience);
-        Tensor Loss(SequencePairBatch batch)
+        (Tensor, int) Loss(int[] rows)
         {
+            SequencePairBatch batch = data.Batch(rows);
             Tensor logits = model.Forward(batch).Logits;
-            return loss.Forward(logits.Reshape(batch.Batch * batch.TargetSteps, model.TargetVocabularySize), batch.TargetOutput);
+            return (loss.Forward(logits.Reshape(batch.Batch * batch.TargetSteps, model.TargetVocabularySize), batch.TargetOutput), batch.TargetLengths.Sum());
         }
 
-        int step = 0;
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
-        {
-            model.Train();
-            double total = 0;
-            long tokens = 0;
-            foreach (int[] rows in data.Buckets(train, options.BatchSize, random))
-            {
-                using TensorScope scope = TensorScope.Begin();
-                schedule.Apply(optimizer, step++);
-                optimizer.ZeroGrad();
-                SequencePairBatch batch = data.Batch(rows);
-                Tensor value = Loss(batch);
-                value.Backward();
-                if (options.GradientClipNorm > 0)
-                {
-                    GradientClipping.ClipGradNorm(model.Parameters(), options.GradientClipNorm);
-                }
-
-                optimizer.Step();
-                int counted = batch.TargetLengths.Sum();
-                total += value.Item() * counted;
-                tokens += counted;
-            }
-
-            double trainLoss = total / tokens;
-            double? validationLoss = validation.Length > 0 ? ValidationLoss.Mean(model, data.Buckets(validation, options.BatchSize, random: null), rows => Loss(data.Batch(rows))) : null;
-            bool improved = stopping.Report(validationLoss ?? trainLoss);
-            progress?.Invoke(new EpochReport(epoch, options.Epochs, trainLoss, validationLoss, improved));
-            if (validation.Length > 0 && stopping.ShouldStop)
-            {
-                break;
-            }
-        }
-
-        stopping.RestoreBest();
-        model.Eval();
+        TrainingLoop.Run(model, new TrainingLoop.Settings(options.Epochs, options.BatchSize, options.LearningRate, options.WeightDecay, options.WarmupFraction,
+            options.GradientClipNorm, options.ValidationFraction, options.EarlyStoppingPatience), data.Count, random,
+            (rows, shuffle) => data.Buckets(rows, options.BatchSize, shuffle), Loss, progress);
         return model;
     }
 }

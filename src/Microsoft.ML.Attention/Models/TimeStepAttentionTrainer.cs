@@ -30,20 +30,10 @@ public static class TimeStepAttentionTrainer
         }
 
         var model = new TimeStepAttentionModel(options, outputs, random);
-        int[] order = [.. Enumerable.Range(0, vectors.Count)];
-        random.Shuffle(order);
-        int held = options.ValidationFraction > 0 ? (int)Math.Round(vectors.Count * options.ValidationFraction) : 0;
-        held = held >= vectors.Count ? 0 : held;
-        int[] validation = order[..held], train = order[held..];
-        int stepsPerEpoch = (train.Length + options.BatchSize - 1) / options.BatchSize;
-        int totalSteps = Math.Max(1, stepsPerEpoch * options.Epochs);
-        var schedule = new LearningRateSchedule(options.LearningRate, (int)(totalSteps * options.WarmupFraction), totalSteps);
-        var optimizer = new AdamW(model.Parameters(), options.LearningRate, weightDecay: options.WeightDecay);
         var crossEntropy = new CrossEntropyLoss();
         var squared = new MseLoss();
-        var stopping = new EarlyStopping(model, options.EarlyStoppingPatience);
         int length = vectors[0].Length / options.StepSize;
-        Tensor Loss(int[] rows)
+        (Tensor, int) Loss(int[] rows)
         {
             Tensor steps = Tensor.Empty(rows.Length, length, options.StepSize);
             Span<float> s = steps.AsSpan();
@@ -53,45 +43,20 @@ public static class TimeStepAttentionTrainer
             }
 
             Tensor scores = model.Forward(steps).Output;
-            return outputs == 1
+            Tensor value = outputs == 1
                 ? squared.Forward(scores.Reshape(rows.Length), Tensor.FromArray([.. rows.Select(r => labels[r])], rows.Length))
                 : crossEntropy.Forward(scores, [.. rows.Select(r => (int)labels[r])]);
+            return (value, rows.Length);
         }
 
-        int step = 0;
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        IEnumerable<int[]> Batches(int[] rows, Random? shuffle)
         {
-            model.Train();
-            random.Shuffle(train);
-            double total = 0;
-            foreach (int[] rows in ValidationLoss.Slices(train, options.BatchSize))
-            {
-                using TensorScope scope = TensorScope.Begin();
-                schedule.Apply(optimizer, step++);
-                optimizer.ZeroGrad();
-                Tensor value = Loss(rows);
-                value.Backward();
-                if (options.GradientClipNorm > 0)
-                {
-                    GradientClipping.ClipGradNorm(model.Parameters(), options.GradientClipNorm);
-                }
-
-                optimizer.Step();
-                total += value.Item() * rows.Length;
-            }
-
-            double trainLoss = total / train.Length;
-            double? validationLoss = validation.Length > 0 ? ValidationLoss.Mean(model, ValidationLoss.Slices(validation, options.BatchSize), Loss) : null;
-            bool improved = stopping.Report(validationLoss ?? trainLoss);
-            progress?.Invoke(new EpochReport(epoch, options.Epochs, trainLoss, validationLoss, improved));
-            if (validation.Length > 0 && stopping.ShouldStop)
-            {
-                break;
-            }
+            shuffle?.Shuffle(rows);
+            return ValidationLoss.Slices(rows, options.BatchSize);
         }
 
-        stopping.RestoreBest();
-        model.Eval();
+        TrainingLoop.Run(model, new TrainingLoop.Settings(options.Epochs, options.BatchSize, options.LearningRate, options.WeightDecay, options.WarmupFraction,
+            options.GradientClipNorm, options.ValidationFraction, options.EarlyStoppingPatience), vectors.Count, random, Batches, Loss, progress);
         return model;
     }
 }
