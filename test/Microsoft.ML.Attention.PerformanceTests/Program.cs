@@ -52,8 +52,10 @@ public static class Program
                     return 0;
                 case "textload":
                     return TextLoadSuite.Run();
+                case "scoring":
+                    return ScoringSuite.Run();
                 default:
-                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, attention, attention-parts, encoder, recurrent, han, seq2seq, cnn, cnn-parts, textload.");
+                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, attention, attention-parts, encoder, recurrent, han, seq2seq, cnn, cnn-parts, textload, scoring.");
                     return 2;
             }
         }

@@ -9,6 +9,46 @@ namespace Microsoft.ML.Attention.Tests;
 public sealed class ParallelOpsTests
 {
     [TestMethod]
+    [DoNotParallelize] // another test holding the workers would make the last check see the caller alone
+    public void OnCallingThreadOnly_RunsLoopsOnTheCaller_UntilDisposed_AndNests()
+    {
+        if (EngineThreads.Count < 2)
+        {
+            Assert.Inconclusive("one core: every loop runs on the caller anyway");
+        }
+
+        int caller = Environment.CurrentManagedThreadId;
+        int[] Threads()
+        {
+            var seen = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+            CpuParallel.For(64, _ =>
+            {
+                seen[Environment.CurrentManagedThreadId] = true;
+                Thread.SpinWait(20_000);
+            });
+            return [.. seen.Keys];
+        }
+
+        using (EngineThreads.OnCallingThreadOnly())
+        {
+            Assert.AreEqual(1, CpuParallel.Degree);
+            using (EngineThreads.OnCallingThreadOnly())
+            {
+                CollectionAssert.AreEqual(new[] { caller }, Threads(), "nested scope");
+            }
+
+            CollectionAssert.AreEqual(new[] { caller }, Threads(), "the outer scope still holds after the inner one ends");
+            Tensor a = Tensor.Randn(new Random(1), 1f, 256, 256);
+            Tensor serial = a.MatMul(a);
+            Check.Close(serial, Tensor.FromArray(a.AsSpan(), 256, 256).MatMul(a), "a product inside the scope");
+        }
+
+        Assert.AreEqual(EngineThreads.Count, CpuParallel.Degree);
+        bool helped = Enumerable.Range(0, 20).Any(_ => Threads().Length > 1);
+        Assert.IsTrue(helped, "after the scope the workers take part again");
+    }
+
+    [TestMethod]
     public void LayerNorm_OnALargeTensor_MatchesRowByRow_ForwardAndGradients()
     {
         const int rows = 300, n = 256;

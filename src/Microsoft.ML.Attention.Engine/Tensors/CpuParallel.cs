@@ -14,8 +14,22 @@ internal static class CpuParallel
     [ThreadStatic]
     private static bool t_inside;
 
-    /// <summary>The number of threads a parallel loop uses (the caller included).</summary>
-    internal static int Degree => s_workers.Length + 1;
+    [ThreadStatic]
+    private static bool t_serial;
+
+    /// <summary>The number of threads a parallel loop uses (the caller included): 1 inside <see cref="Serial"/>.</summary>
+    internal static int Degree => t_serial ? 1 : s_workers.Length + 1;
+
+    /// <summary>
+    /// Until disposed, the calling thread's loops run on it alone (no workers); scopes nest. For callers that already
+    /// keep every core busy with threads of their own.
+    /// </summary>
+    internal static SerialScope Serial()
+    {
+        bool outer = t_serial;
+        t_serial = true;
+        return new SerialScope(outer);
+    }
 
     /// <summary>Runs <paramref name="body"/> for every index in [0, <paramref name="count"/>), spread over all cores.</summary>
     internal static void For(int count, Action<int> body)
@@ -32,7 +46,7 @@ internal static class CpuParallel
         }
 
         // One caller at a time owns the workers; a concurrent caller (another thread) runs its loop itself.
-        if (s_workers.Length == 0 || t_inside || !Monitor.TryEnter(s_dispatch))
+        if (s_workers.Length == 0 || t_inside || t_serial || !Monitor.TryEnter(s_dispatch))
         {
             RunSerially(count, body);
             return;
@@ -123,6 +137,12 @@ internal static class CpuParallel
         }
 
         return workers;
+    }
+
+    /// <summary>Ends a <see cref="Serial"/> scope on the thread that began it.</summary>
+    internal readonly struct SerialScope(bool outer) : IDisposable
+    {
+        public void Dispose() => t_serial = outer;
     }
 
     private sealed class Job(Action<int> body, int count, int helpers)

@@ -61,6 +61,9 @@ public sealed class AttentionEncodeOptions
 
         /// <summary>Vocabulary size including the padding and unknown markers.</summary>
         public const int VocabularySize = 10000;
+
+        /// <summary>Rows <c>Transform</c> scores in one forward pass.</summary>
+        public const int ScoringBatchSize = 64;
     }
 
     /// <summary>The embedding column to create (float vector of <see cref="ModelDimension"/> with slot names). Default "Embedding".</summary>
@@ -126,6 +129,13 @@ public sealed class AttentionEncodeOptions
     /// <summary>Name of an extra output column with the words the weights refer to (text input); null for none. Default null.</summary>
     public string? TokensColumnName { get; set; }
 
+    /// <summary>
+    /// Rows <c>Transform</c> reads ahead and scores in one forward pass (sorted by length inside the block, so padding
+    /// stays small); 1 scores row by row. A scoring setting, not a training one: it does not change what is learned,
+    /// and the embeddings differ from row-by-row scoring only by float rounding. Default 64.
+    /// </summary>
+    public int ScoringBatchSize { get; set; } = Defaults.ScoringBatchSize;
+
     /// <summary>Training seed; null draws one from the <c>MLContext</c>'s seeded generator. Default null.</summary>
     public int? Seed { get; set; }
 
@@ -153,6 +163,7 @@ public sealed class AttentionEncodeOptions
         Check(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), $"ValidationFraction ({ValidationFraction}) must be in [0, 1).");
         Check(EarlyStoppingPatience > 0, nameof(EarlyStoppingPatience), $"EarlyStoppingPatience ({EarlyStoppingPatience}) must be positive.");
         Check(MaximumLength > 0, nameof(MaximumLength), $"MaximumLength ({MaximumLength}) must be positive.");
+        Check(ScoringBatchSize > 0, nameof(ScoringBatchSize), $"ScoringBatchSize ({ScoringBatchSize}) must be positive (1 = row by row).");
         Check(StepSize >= 0, nameof(StepSize), $"StepSize ({StepSize}) must be 0 (text) or positive (vector).");
         Check(StepSize > 0 || VocabularySize > 2, nameof(VocabularySize), $"VocabularySize ({VocabularySize}) must exceed 2 (padding and unknown markers).");
         Check(StepSize == 0 || TokensColumnName is null, nameof(TokensColumnName), "TokensColumnName applies to text input only.");

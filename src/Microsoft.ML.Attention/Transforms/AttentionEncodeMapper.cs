@@ -7,9 +7,10 @@ namespace Microsoft.ML.Attention.Transforms;
 
 /// <summary>
 /// Maps a row to the pooled embedding and, when asked, the pooling weights and words. Scoring runs without a
-/// tape, in a tensor scope, once per row however many of the new columns are read; safe on many threads.
+/// tape, in a tensor scope, once per row however many of the new columns are read (or once per block of rows, through
+/// <see cref="BatchedDataView{TResult}"/>); safe on many threads.
 /// </summary>
-internal sealed class AttentionEncodeMapper : IRowToRowMapper
+internal sealed class AttentionEncodeMapper : IBatchRowMapper<AttentionEncodeMapper.Encoded>
 {
     private readonly AttentionEncodeTransformer _parent;
     private readonly DataViewSchema.Column _source;
@@ -56,36 +57,91 @@ internal sealed class AttentionEncodeMapper : IRowToRowMapper
 
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) => new Row(this, input);
 
+    /// <inheritdoc/>
+    public int BatchSize => _parent.Options.ScoringBatchSize;
+
     /// <summary>One row's outputs.</summary>
-    private sealed record Encoded(float[] Embedding, float[] Weights, string[] Words);
+    internal sealed record Encoded(float[] Embedding, float[] Weights, string[] Words);
+
+    /// <summary>Encodes a block of rows: texts in groups of similar length (<see cref="LengthBuckets.Tight"/>), vectors in one batch.</summary>
+    public Encoded[] Score(RowBlock rows)
+    {
+        AttentionEncodeOptions s = _parent.Options;
+        var results = new Encoded[rows.Count];
+        int slot = 0;
+        if (s.IsTextInput)
+        {
+            ValueGetter<ReadOnlyMemory<char>> text = rows.Getter<ReadOnlyMemory<char>>(_source, () => slot);
+            var ids = new int[rows.Count][];
+            var words = new string[rows.Count][];
+            ReadOnlyMemory<char> value = default;
+            for (slot = 0; slot < rows.Count; slot++)
+            {
+                text(ref value);
+                ids[slot] = _parent.Reader.Tokens(value, rows.Position(slot), out words[slot]);
+            }
+
+            foreach (int[] group in LengthBuckets.Tight([.. ids.Select(i => i.Length)]))
+            {
+                Encoded[] encoded = Run(EncoderBatch.FromTokens([.. group.Select(g => ids[g])]), [.. group.Select(g => words[g])]);
+                for (int j = 0; j < group.Length; j++)
+                {
+                    results[group[j]] = encoded[j];
+                }
+            }
+
+            return results;
+        }
+
+        ValueGetter<VBuffer<float>> vector = rows.Getter<VBuffer<float>>(_source, () => slot);
+        var steps = new float[rows.Count][];
+        VBuffer<float> buffer = default;
+        for (slot = 0; slot < rows.Count; slot++)
+        {
+            vector(ref buffer);
+            steps[slot] = _parent.Reader.Steps(buffer, rows.Position(slot));
+        }
+
+        return Run(EncoderBatch.FromVectors(steps, s.StepSize), new string[rows.Count][]);
+    }
 
     /// <summary>Encodes one row: embedding, weights (padded to the weight column's size) and words.</summary>
     private Encoded Encode(DataViewRow input, Delegate getter)
     {
         AttentionEncodeOptions s = _parent.Options;
-        EncoderBatch batch;
-        string[] words = [];
         if (s.IsTextInput)
         {
             ReadOnlyMemory<char> text = default;
             ((ValueGetter<ReadOnlyMemory<char>>)getter)(ref text);
-            int[] ids = _parent.Reader.Tokens(text, input.Position, out words);
-            batch = EncoderBatch.FromTokens([ids]);
-        }
-        else
-        {
-            VBuffer<float> value = default;
-            ((ValueGetter<VBuffer<float>>)getter)(ref value);
-            batch = EncoderBatch.FromVectors([_parent.Reader.Steps(value, input.Position)], s.StepSize);
+            int[] ids = _parent.Reader.Tokens(text, input.Position, out string[] words);
+            return Run(EncoderBatch.FromTokens([ids]), [words])[0];
         }
 
+        VBuffer<float> value = default;
+        ((ValueGetter<VBuffer<float>>)getter)(ref value);
+        return Run(EncoderBatch.FromVectors([_parent.Reader.Steps(value, input.Position)], s.StepSize), [[]])[0];
+    }
+
+    /// <summary>One forward pass without a tape; each row's weights padded to the weight column's size.</summary>
+    private Encoded[] Run(EncoderBatch batch, string[]?[] words)
+    {
+        AttentionEncodeOptions s = _parent.Options;
+        int d = _parent.Model.EmbeddingSize, length = batch.Length;
+        int slots = s.IsTextInput ? s.MaximumLength : length;
         using TensorScope scope = TensorScope.Begin();
         using (GradMode.NoGrad())
         {
             AttentionResult r = _parent.Model.Encode(batch);
-            float[] weights = new float[s.IsTextInput ? s.MaximumLength : batch.Length];
-            r.Weights!.AsSpan().CopyTo(weights);
-            return new Encoded(r.Output.ToArray(), weights, words);
+            ReadOnlySpan<float> output = r.Output.AsSpan(), all = r.Weights!.AsSpan();
+            var encoded = new Encoded[batch.Batch];
+            for (int b = 0; b < batch.Batch; b++)
+            {
+                float[] weights = new float[slots];
+                all.Slice(b * length, length).CopyTo(weights);
+                encoded[b] = new Encoded(output.Slice(b * d, d).ToArray(), weights, words[b] ?? []);
+            }
+
+            return encoded;
         }
     }
 

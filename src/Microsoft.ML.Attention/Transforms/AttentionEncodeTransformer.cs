@@ -6,7 +6,9 @@ namespace Microsoft.ML.Attention.Transforms;
 /// <summary>
 /// The fitted <see cref="AttentionEncodeEstimator"/>: appends the attention-pooled embedding of the input column
 /// (<c>float[ModelDimension]</c> with slot names) and, when asked, the pooling weight of every word or step and the
-/// words themselves. The training head is not part of the output, so any trainer can follow.
+/// words themselves. The training head is not part of the output, so any trainer can follow. <c>Transform</c> reads
+/// <see cref="ScoringBatchSize"/> rows ahead and scores them in one forward pass; a <c>PredictionEngine</c> scores its
+/// one row.
 /// </summary>
 /// <remarks>
 /// Save it with <c>mlContext.Model.SaveWithAttention</c> (pack extension method): ML.NET's own <c>Model.Save</c> cannot
@@ -14,10 +16,10 @@ namespace Microsoft.ML.Attention.Transforms;
 /// </remarks>
 public sealed class AttentionEncodeTransformer : ITransformer
 {
-    internal AttentionEncodeTransformer(AttentionEncoderModel model, Vocabulary? vocabulary)
+    internal AttentionEncodeTransformer(AttentionEncoderModel model, Vocabulary? vocabulary, AttentionEncodeOptions? options = null)
     {
         Model = model;
-        Options = model.Options;
+        Options = options ?? model.Options;
         Vocabulary = vocabulary;
         Reader = new SequenceReader(Options, vocabulary);
         model.Eval();
@@ -35,8 +37,25 @@ public sealed class AttentionEncodeTransformer : ITransformer
     /// <summary>The words known to the model by id (0 = padding, 1 = unknown), or null for vector input.</summary>
     public IReadOnlyList<string>? VocabularyWords => Vocabulary?.Words;
 
+    /// <summary>Rows <c>Transform</c> scores in one forward pass (<see cref="AttentionEncodeOptions.ScoringBatchSize"/>).</summary>
+    public int ScoringBatchSize => Options.ScoringBatchSize;
+
     /// <inheritdoc/>
     public bool IsRowToRowMapper => true;
+
+    /// <summary>
+    /// The same model scoring <paramref name="rows"/> rows per forward pass (1 = row by row), e.g. after loading a model
+    /// on a machine with other cache sizes; the model's weights are shared, not copied.
+    /// </summary>
+    /// <param name="rows">Rows per forward pass; positive.</param>
+    /// <returns>A transformer that differs from this one only in its scoring batch size.</returns>
+    public AttentionEncodeTransformer WithScoringBatchSize(int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        AttentionEncodeOptions options = Options.Clone();
+        options.ScoringBatchSize = rows;
+        return new AttentionEncodeTransformer(Model, Vocabulary, options);
+    }
 
     /// <summary>The options the model was trained with (never changed after <c>Fit</c>).</summary>
     internal AttentionEncodeOptions Options { get; }
@@ -65,7 +84,7 @@ public sealed class AttentionEncodeTransformer : ITransformer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new RowMapperDataView(input, new AttentionEncodeMapper(this, input.Schema));
+        return new BatchedDataView<AttentionEncodeMapper.Encoded>(input, new AttentionEncodeMapper(this, input.Schema));
     }
 
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>

@@ -5,7 +5,8 @@ namespace Microsoft.ML.Attention.Transforms;
 /// <summary>
 /// A row of one of the pack's row mappers: the input's columns pass through; the added columns (from
 /// <paramref name="firstAdded"/> on) all come from one computation per input row, done when the first of them is read
-/// and kept until the cursor moves.
+/// and kept until the cursor moves. When the input row is one of a batched cursor's (<see cref="IBatchedRow{TResult}"/>),
+/// the result is the one computed for its block instead.
 /// </summary>
 /// <typeparam name="TResult">What the computation yields for a row.</typeparam>
 /// <param name="input">The input row.</param>
@@ -56,7 +57,7 @@ internal abstract class MappedRow<TResult>(DataViewRow input, DataViewSchema sch
     {
         if (_cachedPosition != input.Position || _cached is null)
         {
-            _cached = Compute();
+            _cached = input is IBatchedRow<TResult> batched ? batched.Result : Compute();
             _cachedPosition = input.Position;
         }
 

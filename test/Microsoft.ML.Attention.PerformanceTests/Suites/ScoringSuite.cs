@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Attention.Transforms;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Attention.PerformanceTests.Suites;
+
+/// <summary>
+/// Batch scoring through the ML.NET surface: an <c>AttentionEncode</c> model with the default architecture (trained one
+/// epoch on generated texts; <c>MaximumLength</c> = the text length), then <c>Transform</c> + a full scan of the
+/// embedding column of 10,000 texts of 32 and of 256 words: row by row (<c>WithScoringBatchSize(1)</c>, what
+/// <c>Transform</c> did before blocks), in blocks of the default size, and a cursor set of two scanned on two threads.
+/// Every scan must give the same embeddings (up to float rounding), or the suite fails.
+/// </summary>
+internal static class ScoringSuite
+{
+    private const int Rows = 10_000;
+
+    internal static int Run()
+    {
+        int status = 0;
+        foreach (int words in new[] { 32, 256 })
+        {
+            status |= RunAt(words);
+        }
+
+        return status;
+    }
+
+    private static int RunAt(int words)
+    {
+        var ml = new MLContext(seed: 1);
+        var options = new AttentionEncodeOptions { MaximumLength = words, Epochs = 1, Seed = 1 };
+        IDataView train = ml.Data.LoadFromEnumerable(Texts(2_000, words, seed: 1));
+        var encoder = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.AttentionEncode(options)).Fit(train).LastTransformer;
+        IDataView data = ml.Data.LoadFromEnumerable(Texts(Rows, words, seed: 2));
+        var variants = new (string Name, Func<float[][]> Scan)[]
+        {
+            ("row_by_row", () => Scan(encoder.WithScoringBatchSize(1).Transform(data))),
+            ("batched", () => Scan(encoder.Transform(data))),
+            ("batched_cursor_set_2", () => ScanSet(encoder.Transform(data))),
+        };
+
+        float[][]? reference = null;
+        var rates = new Dictionary<string, double>();
+        foreach ((string name, Func<float[][]> scan) in variants)
+        {
+            Scan(encoder.WithScoringBatchSize(encoder.ScoringBatchSize).Transform(ml.Data.TakeRows(data, 200))); // warm-up
+            var sw = Stopwatch.StartNew();
+            float[][] embeddings = scan();
+            rates[name] = Rows / sw.Elapsed.TotalSeconds;
+            Timing.Result($"scoring.w{words}.{name}", rates[name], "rows/s");
+            reference ??= embeddings;
+            if (!Same(reference, embeddings))
+            {
+                Console.Error.WriteLine($"scoring: {name} at {words} words gives other embeddings than row by row");
+                return 1;
+            }
+        }
+
+        Timing.Result($"scoring.w{words}.batched_speedup", rates["batched"] / rates["row_by_row"], "x");
+        Timing.Result($"scoring.w{words}.cursor_set_speedup", rates["batched_cursor_set_2"] / rates["row_by_row"], "x");
+        return 0;
+    }
+
+    private static float[][] Scan(IDataView view) => [.. view.GetColumn<float[]>("Embedding")];
+
+    /// <summary>A cursor set of two, each scanned on a thread of its own; the embeddings put back in row order by the Index column.</summary>
+    private static float[][] ScanSet(IDataView view)
+    {
+        DataViewSchema.Column[] columns = [view.Schema["Embedding"], view.Schema["Index"]];
+        DataViewRowCursor[] cursors = view.GetRowCursorSet(columns, 2);
+        var result = new float[Rows][];
+        Parallel.For(0, cursors.Length, new ParallelOptions { MaxDegreeOfParallelism = cursors.Length }, c =>
+        {
+            using DataViewRowCursor cursor = cursors[c];
+            ValueGetter<VBuffer<float>> embedding = cursor.GetGetter<VBuffer<float>>(columns[0]);
+            ValueGetter<int> index = cursor.GetGetter<int>(columns[1]);
+            VBuffer<float> e = default;
+            int i = 0;
+            while (cursor.MoveNext())
+            {
+                index(ref i);
+                embedding(ref e);
+                result[i] = [.. e.DenseValues()];
+            }
+        });
+        return result;
+    }
+
+    private static bool Same(float[][] a, float[][] b) =>
+        a.Length == b.Length && a.Zip(b).All(p => p.First.Zip(p.Second).All(v => Math.Abs(v.First - v.Second) <= 1e-4f * (1 + Math.Abs(v.First))));
+
+    /// <summary>Texts of exactly <paramref name="words"/> words over a 5,000-word vocabulary; the label is the first word's class.</summary>
+    private static List<Document> Texts(int count, int words, int seed)
+    {
+        var random = new Random(seed);
+        var rows = new List<Document>(count);
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < count; i++)
+        {
+            sb.Clear();
+            int first = random.Next(5_000);
+            sb.Append('w').Append(first);
+            for (int w = 1; w < words; w++)
+            {
+                sb.Append(" w").Append(random.Next(5_000));
+            }
+
+            rows.Add(new Document(sb.ToString(), (first % 4).ToString(System.Globalization.CultureInfo.InvariantCulture), i));
+        }
+
+        return rows;
+    }
+
+    private sealed record Document(string Text, string Label, int Index);
+}
