@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -64,13 +65,15 @@ internal static class FlashAttentionKernel
 
         // One scratch buffer per thread, reused across blocks and calls: scores, accumulators, max, sum, mask scratch.
         int scoresLength = QueryBlock * KeyBlock, accLength = QueryBlock * ev;
-        int needed = scoresLength + accLength + 2 * QueryBlock + KeyBlock;
+        bool narrow = e <= SmallHeadKernel.MaxHeadDim && ev <= SmallHeadKernel.MaxHeadDim;
+        int needed = scoresLength + accLength + 2 * QueryBlock + KeyBlock + (narrow ? e * KeyBlock : 0);
         float[] scratchAll = t_forwardScratch is { } buffer && buffer.Length >= needed ? buffer : (t_forwardScratch = new float[needed]);
         Span<float> scores = scratchAll.AsSpan(0, scoresLength);
         Span<float> accs = scratchAll.AsSpan(scoresLength, rows * ev);
         Span<float> max = scratchAll.AsSpan(scoresLength + accLength, rows);
         Span<float> sum = scratchAll.AsSpan(scoresLength + accLength + QueryBlock, rows);
         Span<float> scratch = scratchAll.AsSpan(scoresLength + accLength + 2 * QueryBlock, KeyBlock);
+        Span<float> transposed = narrow ? scratchAll.AsSpan(scoresLength + accLength + 2 * QueryBlock + KeyBlock, e * KeyBlock) : default;
         accs.Clear();
         max.Fill(float.NegativeInfinity);
         sum.Clear();
@@ -79,7 +82,15 @@ internal static class FlashAttentionKernel
         {
             int cols = Math.Min(KeyBlock, keyEnd - j0);
             Span<float> block = scores[..(rows * cols)];
-            Gemm.MultiplySerial(false, true, rows, cols, e, qs, g.Query.Row, k.AsSpan()[g.Key.Offset(b, h, j0)..], g.Key.Row, block, cols, accumulate: false);
+            if (narrow)
+            {
+                SmallHeadKernel.Scores(qs, g.Query.Row, k.AsSpan()[g.Key.Offset(b, h, j0)..], g.Key.Row, rows, cols, e, block, transposed);
+            }
+            else
+            {
+                Gemm.MultiplySerial(false, true, rows, cols, e, qs, g.Query.Row, k.AsSpan()[g.Key.Offset(b, h, j0)..], g.Key.Row, block, cols, accumulate: false);
+            }
+
             bool any = false;
             for (int r = 0; r < rows; r++)
             {
@@ -125,7 +136,11 @@ internal static class FlashAttentionKernel
                 }
             }
 
-            if (any)
+            if (any && narrow)
+            {
+                SmallHeadKernel.AccumulateValues(block, rows, cols, v.AsSpan()[g.Value.Offset(b, h, j0)..], g.Value.Row, ev, accs);
+            }
+            else if (any)
             {
                 Gemm.MultiplySerial(false, false, rows, ev, cols, block, cols, v.AsSpan()[g.Value.Offset(b, h, j0)..], g.Value.Row, accs, ev, accumulate: true);
             }
@@ -169,6 +184,12 @@ internal static class FlashAttentionKernel
             }
         }
 
+        var fw = new Vector<float>(factor);
+        for (; j + Vector<float>.Count <= n; j += Vector<float>.Count)
+        {
+            (Vector.LoadUnsafe(ref Unsafe.Add(ref s0, j)) * fw).StoreUnsafe(ref Unsafe.Add(ref t0, j));
+        }
+
         for (; j < n; j++)
         {
             Unsafe.Add(ref t0, j) = Unsafe.Add(ref s0, j) * factor;
@@ -192,6 +213,20 @@ internal static class FlashAttentionKernel
             Vector256<float> m8 = Vector256.Max(m.GetLower(), m.GetUpper());
             Vector128<float> m4 = Vector128.Max(m8.GetLower(), m8.GetUpper());
             best = Math.Max(Math.Max(m4[0], m4[1]), Math.Max(m4[2], m4[3]));
+        }
+        else if (n >= Vector<float>.Count)
+        {
+            Vector<float> m = Vector.LoadUnsafe(ref r0);
+            for (j = Vector<float>.Count; j + Vector<float>.Count <= n; j += Vector<float>.Count)
+            {
+                m = Vector.Max(m, Vector.LoadUnsafe(ref Unsafe.Add(ref r0, j)));
+            }
+
+            for (int i = 0; i < Vector<float>.Count; i++)
+            {
+                best = Math.Max(best, m[i]);
+            }
+
         }
 
         for (; j < n; j++)
@@ -368,6 +403,13 @@ internal static class FlashAttentionKernel
                 ref float at = ref Unsafe.Add(ref d0, j);
                 ((Vector512.LoadUnsafe(ref at) - vd) * Vector512.LoadUnsafe(ref Unsafe.Add(ref p0, j)) * vs).StoreUnsafe(ref at);
             }
+        }
+
+        Vector<float> wd = new(delta), ws = new(scale);
+        for (; j + Vector<float>.Count <= n; j += Vector<float>.Count)
+        {
+            ref float at = ref Unsafe.Add(ref d0, j);
+            ((Vector.LoadUnsafe(ref at) - wd) * Vector.LoadUnsafe(ref Unsafe.Add(ref p0, j)) * ws).StoreUnsafe(ref at);
         }
 
         for (; j < n; j++)

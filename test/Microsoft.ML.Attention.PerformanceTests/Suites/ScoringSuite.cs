@@ -38,6 +38,7 @@ internal static class ScoringSuite
         {
             ("row_by_row", () => Scan(encoder.WithScoringBatchSize(1).Transform(data))),
             ("batched", () => Scan(encoder.Transform(data))),
+            ("batched_256", () => Scan(encoder.WithScoringBatchSize(256).Transform(data))),
             ("batched_cursor_set_2", () => ScanSet(encoder.Transform(data))),
         };
 
