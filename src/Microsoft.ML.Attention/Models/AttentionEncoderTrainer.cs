@@ -51,6 +51,7 @@ public static class AttentionEncoderTrainer
             for (int start = 0; start < train.Length; start += options.BatchSize)
             {
                 int[] idx = train[start..Math.Min(train.Length, start + options.BatchSize)];
+                TrainingCancellation.ThrowIfRequested();
                 using TensorScope scope = TensorScope.Begin();
                 optimizer.ZeroGrad();
                 Tensor loss = Loss(model, data, idx, classify, crossEntropy, mse);

@@ -69,6 +69,7 @@ public static class HierarchicalAttentionTrainer
             double total = 0;
             foreach (int[] rows in data.Buckets(train, options.BatchSize, random))
             {
+                TrainingCancellation.ThrowIfRequested();
                 using TensorScope scope = TensorScope.Begin();
                 schedule.Apply(optimizer, step++);
                 optimizer.ZeroGrad();

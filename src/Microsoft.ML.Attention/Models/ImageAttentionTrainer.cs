@@ -60,6 +60,7 @@ public static class ImageAttentionTrainer
             for (int start = 0; start < train.Length; start += options.BatchSize)
             {
                 int[] rows = train[start..Math.Min(train.Length, start + options.BatchSize)];
+                TrainingCancellation.ThrowIfRequested();
                 using TensorScope scope = TensorScope.Begin();
                 schedule.Apply(optimizer, step++);
                 optimizer.ZeroGrad();

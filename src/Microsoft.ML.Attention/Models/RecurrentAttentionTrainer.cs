@@ -43,6 +43,7 @@ public static class RecurrentAttentionTrainer
             for (int start = 0; start < rows.Length; start += options.BatchSize)
             {
                 int[] batch = rows[start..Math.Min(rows.Length, start + options.BatchSize)];
+                TrainingCancellation.ThrowIfRequested();
                 using TensorScope scope = TensorScope.Begin();
                 schedule.Apply(optimizer, step++);
                 optimizer.ZeroGrad();

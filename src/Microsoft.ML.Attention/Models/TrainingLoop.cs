@@ -44,6 +44,7 @@ internal static class TrainingLoop
             long weight = 0;
             foreach (int[] rows in batches(train, random))
             {
+                TrainingCancellation.ThrowIfRequested();
                 using TensorScope scope = TensorScope.Begin();
                 schedule.Apply(optimizer, step++);
                 optimizer.ZeroGrad();
