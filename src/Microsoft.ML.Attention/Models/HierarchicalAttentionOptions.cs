@@ -66,6 +66,9 @@ public sealed class HierarchicalAttentionOptions
 
         /// <summary>Most ids in the vocabulary, padding and unknown markers included.</summary>
         public const int MaximumVocabularySize = 50000;
+
+        /// <summary>Documents <c>Transform</c> scores in one block.</summary>
+        public const int ScoringBatchSize = 64;
     }
 
     /// <summary>The document text column (String): sentences and words are found by <see cref="DocumentTokenizer"/>. Default "Text".</summary>
@@ -159,6 +162,13 @@ public sealed class HierarchicalAttentionOptions
     /// <summary>Training seed; null draws one from the caller's generator. Default null.</summary>
     public int? Seed { get; set; }
 
+    /// <summary>
+    /// Documents <c>Transform</c> reads ahead and scores together (in groups of similar shape, so padding stays small);
+    /// 1 scores document by document. A scoring setting: it does not change what is learned, and the outputs differ
+    /// from document-by-document scoring only by float rounding. Default 64.
+    /// </summary>
+    public int ScoringBatchSize { get; set; } = Defaults.ScoringBatchSize;
+
     /// <summary>A copy, so that changes to the caller's object do not reach a trainer or a model.</summary>
     internal HierarchicalAttentionOptions Clone() => (HierarchicalAttentionOptions)MemberwiseClone();
 
@@ -186,6 +196,7 @@ public sealed class HierarchicalAttentionOptions
         Check(WeightAverageDecay >= 0 && WeightAverageDecay < 1, nameof(WeightAverageDecay), $"WeightAverageDecay ({WeightAverageDecay}) must be in [0, 1) (0 = no averaging).");
         Check(MaximumSentences > 0, nameof(MaximumSentences), $"MaximumSentences ({MaximumSentences}) must be positive.");
         Check(MaximumWords > 0, nameof(MaximumWords), $"MaximumWords ({MaximumWords}) must be positive.");
+        Check(ScoringBatchSize > 0, nameof(ScoringBatchSize), $"ScoringBatchSize ({ScoringBatchSize}) must be positive (1 = document by document).");
         Check(MinimumWordCount > 0, nameof(MinimumWordCount), $"MinimumWordCount ({MinimumWordCount}) must be positive.");
         Check(MaximumVocabularySize > 2, nameof(MaximumVocabularySize), $"MaximumVocabularySize ({MaximumVocabularySize}) must exceed 2 (padding and unknown markers).");
     }

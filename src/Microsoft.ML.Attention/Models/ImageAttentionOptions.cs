@@ -36,6 +36,9 @@ public sealed class ImageAttentionOptions
         /// <summary>Default most epochs.</summary>
         public const int Epochs = 10;
 
+        /// <summary>Images <c>Transform</c> scores in one forward pass.</summary>
+        public const int ScoringBatchSize = 64;
+
         /// <summary>Default images per step.</summary>
         public const int BatchSize = 128;
 
@@ -146,6 +149,13 @@ public sealed class ImageAttentionOptions
     /// <summary>Training seed; null draws one from the context's generator. Default null.</summary>
     public int? Seed { get; set; }
 
+    /// <summary>
+    /// Images <c>Transform</c> reads ahead and scores in one forward pass; 1 scores image by image. A scoring setting: it
+    /// does not change what is learned, and the outputs differ from image-by-image scoring only by float rounding.
+    /// Default 64.
+    /// </summary>
+    public int ScoringBatchSize { get; set; } = Defaults.ScoringBatchSize;
+
     /// <summary>A deep copy, so that changes to the caller's object do not reach a trainer or a model.</summary>
     internal ImageAttentionOptions Clone()
     {
@@ -181,6 +191,7 @@ public sealed class ImageAttentionOptions
         Check(RandomShift >= 0, nameof(RandomShift), $"RandomShift ({RandomShift}) must be non-negative.");
         Check(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), $"ValidationFraction ({ValidationFraction}) must be in [0, 1).");
         Check(EarlyStoppingPatience > 0, nameof(EarlyStoppingPatience), $"EarlyStoppingPatience ({EarlyStoppingPatience}) must be positive.");
+        Check(ScoringBatchSize > 0, nameof(ScoringBatchSize), $"ScoringBatchSize ({ScoringBatchSize}) must be positive (1 = image by image).");
         Check(MaximumTrainingTime is null || MaximumTrainingTime > TimeSpan.Zero, nameof(MaximumTrainingTime), $"MaximumTrainingTime ({MaximumTrainingTime}) must be positive or null.");
     }
 

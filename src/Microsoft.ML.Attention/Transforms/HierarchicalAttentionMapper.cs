@@ -7,7 +7,7 @@ namespace Microsoft.ML.Attention.Transforms;
 /// Scores a document row: class probabilities, the predicted key and, when asked, both levels of attention. Runs
 /// without a tape, in a tensor scope, once per row however many of the new columns are read; safe on many threads.
 /// </summary>
-internal sealed class HierarchicalAttentionMapper : IRowToRowMapper
+internal sealed class HierarchicalAttentionMapper : IBatchRowMapper<HierarchicalAttentionScores>
 {
     private readonly HierarchicalAttentionTransformer _parent;
     private readonly DataViewSchema.Column _source;
@@ -62,6 +62,25 @@ internal sealed class HierarchicalAttentionMapper : IRowToRowMapper
         MapperDependencies.Of(InputSchema, dependingColumns, FirstAdded, _source);
 
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) => new Row(this, input);
+
+    /// <inheritdoc/>
+    public int BatchSize => _parent.Options.ScoringBatchSize;
+
+    /// <inheritdoc/>
+    public HierarchicalAttentionScores[] Score(RowBlock rows)
+    {
+        int slot = 0;
+        ValueGetter<ReadOnlyMemory<char>> text = rows.Getter<ReadOnlyMemory<char>>(_source, () => slot);
+        var texts = new ReadOnlyMemory<char>[rows.Count];
+        var positions = new long[rows.Count];
+        for (slot = 0; slot < rows.Count; slot++)
+        {
+            text(ref texts[slot]);
+            positions[slot] = rows.Position(slot);
+        }
+
+        return _parent.Score(texts, positions);
+    }
 
     private sealed class Row(HierarchicalAttentionMapper mapper, DataViewRow input)
         : MappedRow<HierarchicalAttentionScores>(input, mapper.OutputSchema, mapper.FirstAdded, mapper._source, "HierarchicalAttention")

@@ -19,7 +19,7 @@ namespace Microsoft.ML.Attention.Transforms;
 /// </remarks>
 public sealed class HierarchicalAttentionTransformer : ITransformer
 {
-    internal HierarchicalAttentionTransformer(HierarchicalAttentionModel model, Vocabulary vocabulary, string[]? labelValues, bool binary)
+    internal HierarchicalAttentionTransformer(HierarchicalAttentionModel model, Vocabulary vocabulary, string[]? labelValues, bool binary, HierarchicalAttentionOptions? options = null)
     {
         if (binary && model.Classes != 2)
         {
@@ -28,7 +28,7 @@ public sealed class HierarchicalAttentionTransformer : ITransformer
 
         Binary = binary;
         Model = model;
-        Options = model.Options;
+        Options = options ?? model.Options;
         Vocabulary = vocabulary;
         LabelValues = labelValues;
         Reader = new DocumentReader(Options, vocabulary);
@@ -46,6 +46,20 @@ public sealed class HierarchicalAttentionTransformer : ITransformer
 
     /// <inheritdoc/>
     public bool IsRowToRowMapper => true;
+
+    /// <summary>Documents <c>Transform</c> scores together (<see cref="HierarchicalAttentionOptions.ScoringBatchSize"/>).</summary>
+    public int ScoringBatchSize => Options.ScoringBatchSize;
+
+    /// <summary>The same model scoring <paramref name="documents"/> documents per block (1 = one by one); the weights are shared.</summary>
+    /// <param name="documents">Documents per block; positive.</param>
+    /// <returns>A transformer that differs from this one only in its scoring batch size.</returns>
+    public HierarchicalAttentionTransformer WithScoringBatchSize(int documents)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(documents);
+        HierarchicalAttentionOptions options = Options.Clone();
+        options.ScoringBatchSize = documents;
+        return new HierarchicalAttentionTransformer(Model, Vocabulary, LabelValues, Binary, options);
+    }
 
     internal HierarchicalAttentionOptions Options { get; }
 
@@ -76,7 +90,7 @@ public sealed class HierarchicalAttentionTransformer : ITransformer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new RowMapperDataView(input, new HierarchicalAttentionMapper(this, input.Schema));
+        return new BatchedDataView<HierarchicalAttentionScores>(input, new HierarchicalAttentionMapper(this, input.Schema));
     }
 
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>
@@ -117,23 +131,52 @@ public sealed class HierarchicalAttentionTransformer : ITransformer
     }
 
     /// <summary>Scores one document without a tape, in a tensor scope.</summary>
-    internal HierarchicalAttentionScores Score(ReadOnlyMemory<char> text, long row)
+    internal HierarchicalAttentionScores Score(ReadOnlyMemory<char> text, long row) => Score([text], [row])[0];
+
+    /// <summary>
+    /// Scores documents without a tape: grouped by shape (sentences, then longest sentence) into batches of at most
+    /// <see cref="GroupSize"/>, one forward pass per group; results in the input's order.
+    /// </summary>
+    internal HierarchicalAttentionScores[] Score(IReadOnlyList<ReadOnlyMemory<char>> texts, IReadOnlyList<long> rows)
     {
-        List<string[]> sentences = Reader.Sentences(text, row);
-        DocumentBatch batch = DocumentBatch.From([Reader.Encode(sentences)]);
-        using TensorScope scope = TensorScope.Begin();
-        using (GradMode.NoGrad())
+        var sentences = new List<string[]>[texts.Count];
+        var encoded = new int[texts.Count][][];
+        for (int i = 0; i < texts.Count; i++)
         {
-            HierarchicalAttentionResult r = Model.Forward(batch);
-            float[] logits = r.Logits.ToArray();
-            float[] probabilities = r.Logits.Softmax(-1).ToArray();
-            uint predicted = (uint)Array.IndexOf(probabilities, probabilities.Max()) + 1;
-            float[] sentenceWeights = r.SentenceWeights.ToArray()[..sentences.Count];
-            float[] all = r.WordWeights.ToArray();
-            float[] wordWeights = [.. sentences.SelectMany((s, i) => all.Skip(i * batch.Words).Take(s.Length))];
-            return new HierarchicalAttentionScores(probabilities, logits, predicted, sentenceWeights, [.. sentences.Select(s => string.Join(' ', s))], wordWeights, [.. sentences.SelectMany(s => s)]);
+            sentences[i] = Reader.Sentences(texts[i], rows[i]);
+            encoded[i] = Reader.Encode(sentences[i]);
         }
+
+        var results = new HierarchicalAttentionScores[texts.Count];
+        List<int[]> groups = LengthBuckets.Split([.. Enumerable.Range(0, texts.Count)], i => (encoded[i].Length, encoded[i].Max(s => s.Length)), GroupSize, random: null);
+        foreach (int[] group in groups)
+        {
+            DocumentBatch batch = DocumentBatch.From([.. group.Select(i => encoded[i])]);
+            using TensorScope scope = TensorScope.Begin();
+            using (GradMode.NoGrad())
+            {
+                HierarchicalAttentionResult r = Model.Forward(batch);
+                int classes = r.Logits.Shape[^1], s = batch.Sentences, w = batch.Words;
+                float[] logits = r.Logits.ToArray(), probabilities = r.Logits.Softmax(-1).ToArray();
+                float[] sentenceWeights = r.SentenceWeights.ToArray(), wordWeights = r.WordWeights.ToArray();
+                for (int b = 0; b < group.Length; b++)
+                {
+                    List<string[]> doc = sentences[group[b]];
+                    float[] p = probabilities[(b * classes)..((b + 1) * classes)];
+                    uint predicted = (uint)Array.IndexOf(p, p.Max()) + 1;
+                    float[] words = [.. doc.SelectMany((sentence, i) => wordWeights.Skip((b * s + i) * w).Take(sentence.Length))];
+                    results[group[b]] = new HierarchicalAttentionScores(
+                        p, logits[(b * classes)..((b + 1) * classes)], predicted, sentenceWeights[(b * s)..(b * s + doc.Count)],
+                        [.. doc.Select(x => string.Join(' ', x))], words, [.. doc.SelectMany(x => x)]);
+                }
+            }
+        }
+
+        return results;
     }
+
+    /// <summary>Most documents in one forward pass of <see cref="Score(IReadOnlyList{ReadOnlyMemory{char}}, IReadOnlyList{long})"/>.</summary>
+    internal const int GroupSize = 16;
 
     /// <summary>The text column, checked.</summary>
     internal DataViewSchema.Column CheckInput(DataViewSchema schema)

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Attention.Transforms;
 /// when asked, the spatial map. Runs without a tape, in a tensor scope, once per row however many of the new columns
 /// are read; safe on many threads.
 /// </summary>
-internal sealed class ImageAttentionMapper : IRowToRowMapper
+internal sealed class ImageAttentionMapper : IBatchRowMapper<ImageAttentionScores>
 {
     private readonly ImageAttentionTransformer _parent;
     private readonly DataViewSchema.Column _source;
@@ -54,6 +54,25 @@ internal sealed class ImageAttentionMapper : IRowToRowMapper
         MapperDependencies.Of(InputSchema, dependingColumns, FirstAdded, _source);
 
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) => new Row(this, input);
+
+    /// <inheritdoc/>
+    public int BatchSize => _parent.Options.ScoringBatchSize;
+
+    /// <inheritdoc/>
+    public ImageAttentionScores[] Score(RowBlock rows)
+    {
+        int slot = 0;
+        ValueGetter<VBuffer<float>> pixels = rows.Getter<VBuffer<float>>(_source, () => slot);
+        var images = new float[rows.Count][];
+        VBuffer<float> buffer = default;
+        for (slot = 0; slot < rows.Count; slot++)
+        {
+            pixels(ref buffer);
+            images[slot] = ImagePixelReader.Checked(buffer, rows.Position(slot), _source, _parent.Shape);
+        }
+
+        return _parent.Score(images, _parent.Options.AttentionMapColumnName is not null);
+    }
 
     private sealed class Row(ImageAttentionMapper mapper, DataViewRow input)
         : MappedRow<ImageAttentionScores>(input, mapper.OutputSchema, mapper.FirstAdded, mapper._source, "ImageAttention")

@@ -17,10 +17,10 @@ namespace Microsoft.ML.Attention.Transforms;
 /// </remarks>
 public sealed class ImageAttentionTransformer : ITransformer
 {
-    internal ImageAttentionTransformer(ImageAttentionNetwork model, string[]? labelValues, bool featurizer)
+    internal ImageAttentionTransformer(ImageAttentionNetwork model, string[]? labelValues, bool featurizer, ImageAttentionOptions? options = null)
     {
         Model = model;
-        Options = model.Options;
+        Options = options ?? model.Options;
         LabelValues = labelValues;
         Featurizer = featurizer;
         model.Eval();
@@ -40,6 +40,20 @@ public sealed class ImageAttentionTransformer : ITransformer
 
     /// <inheritdoc/>
     public bool IsRowToRowMapper => true;
+
+    /// <summary>Images <c>Transform</c> scores in one forward pass (<see cref="ImageAttentionOptions.ScoringBatchSize"/>).</summary>
+    public int ScoringBatchSize => Options.ScoringBatchSize;
+
+    /// <summary>The same network scoring <paramref name="images"/> images per forward pass (1 = one by one); the weights are shared.</summary>
+    /// <param name="images">Images per forward pass; positive.</param>
+    /// <returns>A transformer that differs from this one only in its scoring batch size.</returns>
+    public ImageAttentionTransformer WithScoringBatchSize(int images)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(images);
+        ImageAttentionOptions options = Options.Clone();
+        options.ScoringBatchSize = images;
+        return new ImageAttentionTransformer(Model, LabelValues, Featurizer, options);
+    }
 
     internal ImageAttentionOptions Options { get; }
 
@@ -66,7 +80,7 @@ public sealed class ImageAttentionTransformer : ITransformer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new RowMapperDataView(input, new ImageAttentionMapper(this, input.Schema));
+        return new BatchedDataView<ImageAttentionScores>(input, new ImageAttentionMapper(this, input.Schema));
     }
 
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>
@@ -97,16 +111,35 @@ public sealed class ImageAttentionTransformer : ITransformer
     }
 
     /// <summary>Scores one image without a tape, in a tensor scope.</summary>
-    internal ImageAttentionScores Score(float[] pixels, bool wantMap)
+    internal ImageAttentionScores Score(float[] pixels, bool wantMap) => Score([pixels], wantMap)[0];
+
+    /// <summary>Scores images (planar, each of <see cref="Shape"/>) in one forward pass without a tape.</summary>
+    internal ImageAttentionScores[] Score(IReadOnlyList<float[]> images, bool wantMap)
     {
         ImageShape s = Shape;
+        int n = images.Count;
         using TensorScope scope = TensorScope.Begin();
         using (GradMode.NoGrad())
         {
-            ImageAttentionResult r = Model.Forward(Tensor.FromArray(pixels, 1, s.Channels, s.Height, s.Width), wantMap);
-            float[] probabilities = r.Logits.Softmax(-1).ToArray();
-            uint predicted = (uint)Array.IndexOf(probabilities, probabilities.Max()) + 1;
-            return new ImageAttentionScores(probabilities, predicted, r.Embedding.ToArray(), r.AttentionMap?.ToArray());
+            Tensor x = Tensor.Empty(n, s.Channels, s.Height, s.Width);
+            for (int i = 0; i < n; i++)
+            {
+                images[i].CopyTo(x.AsSpan().Slice(i * s.Size, s.Size));
+            }
+
+            ImageAttentionResult r = Model.Forward(x, wantMap);
+            float[] probabilities = r.Logits.Softmax(-1).ToArray(), embedding = r.Embedding.ToArray();
+            float[]? map = r.AttentionMap?.ToArray();
+            int classes = probabilities.Length / n, width = embedding.Length / n, mapSize = map is null ? 0 : map.Length / n;
+            var scores = new ImageAttentionScores[n];
+            for (int i = 0; i < n; i++)
+            {
+                float[] p = probabilities[(i * classes)..((i + 1) * classes)];
+                uint predicted = (uint)Array.IndexOf(p, p.Max()) + 1;
+                scores[i] = new ImageAttentionScores(p, predicted, embedding[(i * width)..((i + 1) * width)], map?[(i * mapSize)..((i + 1) * mapSize)]);
+            }
+
+            return scores;
         }
     }
 

@@ -104,20 +104,26 @@ internal static class ImagePixelReader
         return () =>
         {
             getter(ref buffer);
-            if (buffer.Length != shape.Size)
-            {
-                throw new InvalidOperationException($"{owner}: row {row.Position} of pixel column '{column.Name}' has {buffer.Length} values; images of {shape} (channels × height × width) have {shape.Size}.");
-            }
-
-            float[] pixels = new float[shape.Size];
-            buffer.CopyTo(pixels);
-            if (NonFinite(pixels, shape) is { } where)
-            {
-                throw new InvalidOperationException($"{owner}: row {row.Position} of pixel column '{column.Name}' has {where}; pixels must be finite.");
-            }
-
-            return pixels;
+            return Checked(buffer, row.Position, column, shape, owner);
         };
+    }
+
+    /// <summary>A dense copy of one row's pixels, checked for size and finite values (the row named by <paramref name="position"/>).</summary>
+    internal static float[] Checked(in VBuffer<float> buffer, long position, DataViewSchema.Column column, ImageShape shape, string owner = "ImageAttention")
+    {
+        if (buffer.Length != shape.Size)
+        {
+            throw new InvalidOperationException($"{owner}: row {position} of pixel column '{column.Name}' has {buffer.Length} values; images of {shape} (channels × height × width) have {shape.Size}.");
+        }
+
+        float[] pixels = new float[shape.Size];
+        buffer.CopyTo(pixels);
+        if (NonFinite(pixels, shape) is { } where)
+        {
+            throw new InvalidOperationException($"{owner}: row {position} of pixel column '{column.Name}' has {where}; pixels must be finite.");
+        }
+
+        return pixels;
     }
 
     /// <summary>

@@ -165,6 +165,39 @@ public sealed class BatchedScoringTests
         }
     }
 
+    [TestMethod]
+    public void HierarchicalAttention_ScoresBlocksOfDocuments_AsOneByOneDoes_EachWithItsOwnWords()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(CueSentenceTask.Generate(150, seed: 3));
+        IDataView keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
+        var options = new HierarchicalAttentionOptions
+        {
+            EmbeddingDimension = 8, HiddenSize = 8, AttentionDimension = 8, Epochs = 1, MinimumWordCount = 1, Seed = 2,
+            SentenceAttentionColumnName = "SentenceWeights", WordAttentionColumnName = "WordWeights", WordsColumnName = "Words",
+        };
+        HierarchicalAttentionTransformer model = ml.MulticlassClassification.Trainers.HierarchicalAttention(options).Fit(keyed);
+        Assert.AreEqual(64, model.ScoringBatchSize);
+        IDataView batched = model.Transform(keyed), single = model.WithScoringBatchSize(1).Transform(keyed);
+        foreach (string column in new[] { "Score", "SentenceWeights", "WordWeights" })
+        {
+            float[][] a = [.. single.GetColumn<float[]>(column)], b = [.. batched.GetColumn<float[]>(column)];
+            Assert.AreEqual(150, b.Length);
+            for (int i = 0; i < a.Length; i++)
+            {
+                Check.Close(a[i], b[i], $"{column}, document {i}", rtol: 1e-5f, atol: 1e-6f);
+            }
+        }
+
+        CollectionAssert.AreEqual(single.GetColumn<uint>("PredictedLabel").ToArray(), batched.GetColumn<uint>("PredictedLabel").ToArray());
+        string[] words = [.. batched.GetColumn<string[]>("Words").Select(w => string.Join(' ', w))];
+        string[] texts = [.. batched.GetColumn<string>("Text")];
+        for (int i = 0; i < texts.Length; i++)
+        {
+            Assert.AreEqual(string.Join(' ', DocumentTokenizer.Split(texts[i]).SelectMany(x => x)), words[i], $"document {i}: its own words");
+        }
+    }
+
     private static Scored[] Read(IDataView view, Random? random = null) =>
         [.. ReadCursor(view.GetRowCursor(view.Schema, random))];
 

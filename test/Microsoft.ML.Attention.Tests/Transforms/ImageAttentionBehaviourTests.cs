@@ -1,4 +1,5 @@
 using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Attention.Tests.Support;
 using Microsoft.ML.Attention.Tests.Vision;
 using Microsoft.ML.Attention.Transforms;
 using Microsoft.ML.Data;
@@ -50,6 +51,34 @@ public sealed class ImageAttentionBehaviourTests
         Attention = ImageAttentionKind.SqueezeExcite, StageChannels = [8, 16], ConvolutionsPerStage = 1, EmbeddingDimension = 32, Epochs = 2, BatchSize = 32, Seed = 1,
         AttentionMapColumnName = "Map",
     };
+
+    [TestMethod]
+    public void Transform_ScoresBlocksOfImages_AsOneByOneDoes_AndNamesABadRowInABlock()
+    {
+        var mlContext = new MLContext(seed: 1);
+        IDataView keyed = mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(mlContext.Data.LoadFromEnumerable(Rows(60, 3)))
+            .Transform(mlContext.Data.LoadFromEnumerable(Rows(100, 4)));
+        ImageAttentionTransformer model = mlContext.MulticlassClassification.Trainers.ImageAttention(Clone(Small, o => o.Epochs = 1)).Fit(keyed);
+        Assert.AreEqual(64, model.ScoringBatchSize);
+        IDataView batched = model.Transform(keyed), single = model.WithScoringBatchSize(1).Transform(keyed);
+        foreach (string column in new[] { "Score", "Map" })
+        {
+            float[][] a = [.. single.GetColumn<float[]>(column)], b = [.. batched.GetColumn<float[]>(column)];
+            Assert.AreEqual(100, b.Length, "100 rows: a block of 64 and one of 36");
+            for (int i = 0; i < a.Length; i++)
+            {
+                Check.Close(a[i], b[i], $"{column}, image {i}", rtol: 1e-4f, atol: 1e-5f);
+            }
+        }
+
+        CollectionAssert.AreEqual(single.GetColumn<uint>("PredictedLabel").ToArray(), batched.GetColumn<uint>("PredictedLabel").ToArray());
+
+        PixelRow[] rows = Rows(100, 4);
+        rows[70].Features[5] = float.NaN;
+        IDataView bad = model.Transform(mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(mlContext.Data.LoadFromEnumerable(Rows(60, 3))).Transform(mlContext.Data.LoadFromEnumerable(rows)));
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => bad.GetColumn<float[]>("Score").ToArray());
+        StringAssert.Contains(e.Message, "row 70 of pixel column 'Features'");
+    }
 
     [TestMethod]
     public void Classifier_OnTheMulticlassCatalog_EvaluatesAndWritesAMapOfTheLastStage()
