@@ -22,6 +22,8 @@ public static class Program
                 return TimeStepsWithAttention.Run();
             case "pairs":
                 return TextPairsWithCoAttention.Run();
+            case "sweep":
+                return SweepOnGeneratedReviews.Run();
             case "image":
                 return ImageAttentionOnGeneratedImages.Run();
             case "engine":
@@ -32,6 +34,7 @@ public static class Program
                 Console.WriteLine("dates             SequenceToSequence on generated dates (written → ISO); exact match, predictions, an alignment as text and PNG");
                 Console.WriteLine("time-steps        TimeStepAttention (regression) on generated sequences; R² and the mean weight of every step");
                 Console.WriteLine("pairs             CoAttention on generated text pairs (translation or not); accuracy beside a bag of words, one co-attention matrix");
+                Console.WriteLine("sweep             a 30-second sweep (AttentionAuto) over the pack's text candidates and FeaturizeText + SDCA; the leaderboard and the best");
                 Console.WriteLine("image             ImageAttention (CBAM) through LoadImages → ResizeImages → ExtractPixels on drawn pictures; metrics, where attention peaks, a heatmap PNG");
                 Console.WriteLine("engine            train a small CNN with the pack's engine on images generated in code");
                 return 0;

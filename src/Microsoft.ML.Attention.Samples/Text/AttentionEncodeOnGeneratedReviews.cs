@@ -84,7 +84,7 @@ public static class AttentionEncodeOnGeneratedReviews
         return metrics.MacroAccuracy > 0.5 ? 0 : 1;
     }
 
-    private static IEnumerable<Review> Generate(int count, int seed)
+    internal static IEnumerable<Review> Generate(int count, int seed)
     {
         var random = new Random(seed);
         for (int n = 0; n < count; n++)
@@ -108,7 +108,7 @@ public static class AttentionEncodeOnGeneratedReviews
         }
     }
 
-    private sealed class Review
+    internal sealed class Review
     {
         public string Text { get; set; } = "";
 
