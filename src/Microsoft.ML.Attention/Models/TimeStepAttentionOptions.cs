@@ -32,6 +32,9 @@ public sealed class TimeStepAttentionOptions
         /// <summary>Most passes over the training data.</summary>
         public const int Epochs = 10;
 
+        /// <summary>Rows <c>Transform</c> scores in one forward pass.</summary>
+        public const int ScoringBatchSize = 64;
+
         /// <summary>Rows per training step.</summary>
         public const int BatchSize = 32;
 
@@ -108,6 +111,12 @@ public sealed class TimeStepAttentionOptions
     /// <summary>Training seed; null draws one from the context's generator. Default null.</summary>
     public int? Seed { get; set; }
 
+    /// <summary>
+    /// Rows <c>Transform</c> reads ahead and scores in one forward pass; 1 scores row by row. A scoring setting: it does
+    /// not change what is learned, and the outputs differ from row-by-row scoring only by float rounding. Default 64.
+    /// </summary>
+    public int ScoringBatchSize { get; set; } = Defaults.ScoringBatchSize;
+
     /// <summary>A copy, so that changes to the caller's object do not reach a trainer or a model.</summary>
     internal TimeStepAttentionOptions Clone() => (TimeStepAttentionOptions)MemberwiseClone();
 
@@ -124,6 +133,7 @@ public sealed class TimeStepAttentionOptions
         Check(AttentionDimension > 0, nameof(AttentionDimension), $"AttentionDimension ({AttentionDimension}) must be positive.");
         Check(Dropout >= 0 && Dropout < 1, nameof(Dropout), $"Dropout ({Dropout}) must be in [0, 1).");
         Check(Epochs > 0, nameof(Epochs), $"Epochs ({Epochs}) must be positive.");
+        Check(ScoringBatchSize > 0, nameof(ScoringBatchSize), $"ScoringBatchSize ({ScoringBatchSize}) must be positive (1 = row by row).");
         Check(BatchSize > 0, nameof(BatchSize), $"BatchSize ({BatchSize}) must be positive.");
         Check(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), $"LearningRate ({LearningRate}) must be positive and finite.");
         Check(WeightDecay >= 0 && float.IsFinite(WeightDecay), nameof(WeightDecay), $"WeightDecay ({WeightDecay}) must be non-negative and finite.");

@@ -6,7 +6,7 @@ namespace Microsoft.ML.Attention.Transforms;
 /// Scores a row with the time-step attention model: <c>Score</c> (and <c>PredictedLabel</c> for classification) and,
 /// when asked, the step weights. Once per row, without a tape; safe on many threads.
 /// </summary>
-internal sealed class TimeStepAttentionMapper : IRowToRowMapper
+internal sealed class TimeStepAttentionMapper : IBatchRowMapper<TimeStepAttentionScores>
 {
     private readonly TimeStepAttentionTransformer _parent;
     private readonly DataViewSchema.Column _source;
@@ -49,6 +49,25 @@ internal sealed class TimeStepAttentionMapper : IRowToRowMapper
         MapperDependencies.Of(InputSchema, dependingColumns, FirstAdded, _source);
 
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) => new Row(this, input);
+
+    /// <inheritdoc/>
+    public int BatchSize => _parent.Options.ScoringBatchSize;
+
+    /// <inheritdoc/>
+    public TimeStepAttentionScores[] Score(RowBlock rows)
+    {
+        int slot = 0;
+        ValueGetter<VBuffer<float>> vector = rows.Getter<VBuffer<float>>(_source, () => slot);
+        var vectors = new float[rows.Count][];
+        VBuffer<float> buffer = default;
+        for (slot = 0; slot < rows.Count; slot++)
+        {
+            vector(ref buffer);
+            vectors[slot] = TimeStepReader.Checked(buffer, rows.Position(slot), _source, _parent.Options);
+        }
+
+        return _parent.Score(vectors);
+    }
 
     private sealed class Row(TimeStepAttentionMapper mapper, DataViewRow input)
         : MappedRow<TimeStepAttentionScores>(input, mapper.OutputSchema, mapper.FirstAdded, mapper._source, TimeStepAttentionEstimator.Owner)

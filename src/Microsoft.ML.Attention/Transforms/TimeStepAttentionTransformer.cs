@@ -12,10 +12,10 @@ namespace Microsoft.ML.Attention.Transforms;
 /// <remarks>Save it with <c>mlContext.Model.SaveWithAttention</c>; ML.NET's own <c>Model.Save</c> is refused with a message that says so.</remarks>
 public sealed class TimeStepAttentionTransformer : ITransformer
 {
-    internal TimeStepAttentionTransformer(TimeStepAttentionModel model, int steps, string[]? labelValues)
+    internal TimeStepAttentionTransformer(TimeStepAttentionModel model, int steps, string[]? labelValues, TimeStepAttentionOptions? options = null)
     {
         Model = model;
-        Options = model.Options;
+        Options = options ?? model.Options;
         Steps = steps;
         LabelValues = labelValues;
         model.Eval();
@@ -29,6 +29,20 @@ public sealed class TimeStepAttentionTransformer : ITransformer
 
     /// <inheritdoc/>
     public bool IsRowToRowMapper => true;
+
+    /// <summary>Rows <c>Transform</c> scores in one forward pass (<see cref="TimeStepAttentionOptions.ScoringBatchSize"/>).</summary>
+    public int ScoringBatchSize => Options.ScoringBatchSize;
+
+    /// <summary>The same model scoring <paramref name="rows"/> rows per forward pass (1 = row by row); the weights are shared.</summary>
+    /// <param name="rows">Rows per forward pass; positive.</param>
+    /// <returns>A transformer that differs from this one only in its scoring batch size.</returns>
+    public TimeStepAttentionTransformer WithScoringBatchSize(int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        TimeStepAttentionOptions options = Options.Clone();
+        options.ScoringBatchSize = rows;
+        return new TimeStepAttentionTransformer(Model, Steps, LabelValues, options);
+    }
 
     internal TimeStepAttentionOptions Options { get; }
 
@@ -54,7 +68,7 @@ public sealed class TimeStepAttentionTransformer : ITransformer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new RowMapperDataView(input, new TimeStepAttentionMapper(this, input.Schema));
+        return new BatchedDataView<TimeStepAttentionScores>(input, new TimeStepAttentionMapper(this, input.Schema));
     }
 
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>
@@ -65,20 +79,32 @@ public sealed class TimeStepAttentionTransformer : ITransformer
             "Save the whole model with mlContext.Model.SaveWithAttention(model, inputSchema, path) and load it with mlContext.Model.LoadWithAttention(path, out schema).");
 
     /// <summary>Scores one row's steps without a tape, in a tensor scope.</summary>
-    internal TimeStepAttentionScores Score(float[] vector)
+    internal TimeStepAttentionScores Score(float[] vector) => Score([vector])[0];
+
+    /// <summary>Scores rows (each Steps × StepSize values) in one forward pass without a tape.</summary>
+    internal TimeStepAttentionScores[] Score(IReadOnlyList<float[]> vectors)
     {
+        int n = vectors.Count, size = Steps * Options.StepSize;
         using TensorScope scope = TensorScope.Begin();
         using (GradMode.NoGrad())
         {
-            AttentionResult r = Model.Forward(Tensor.FromArray(vector, 1, Steps, Options.StepSize));
-            float[] weights = r.Weights!.ToArray();
-            if (Regression)
+            Tensor x = Tensor.Empty(n, Steps, Options.StepSize);
+            for (int i = 0; i < n; i++)
             {
-                return new TimeStepAttentionScores(r.Output.ToArray(), 0, weights);
+                vectors[i].CopyTo(x.AsSpan().Slice(i * size, size));
             }
 
-            float[] probabilities = r.Output.Softmax(-1).ToArray();
-            return new TimeStepAttentionScores(probabilities, (uint)Array.IndexOf(probabilities, probabilities.Max()) + 1, weights);
+            AttentionResult r = Model.Forward(x);
+            float[] weights = r.Weights!.ToArray(), outputs = Regression ? r.Output.ToArray() : r.Output.Softmax(-1).ToArray();
+            int width = outputs.Length / n;
+            var scores = new TimeStepAttentionScores[n];
+            for (int i = 0; i < n; i++)
+            {
+                float[] o = outputs[(i * width)..((i + 1) * width)], w = weights[(i * Steps)..((i + 1) * Steps)];
+                scores[i] = Regression ? new TimeStepAttentionScores(o, 0, w) : new TimeStepAttentionScores(o, (uint)Array.IndexOf(o, o.Max()) + 1, w);
+            }
+
+            return scores;
         }
     }
 

@@ -33,17 +33,23 @@ internal static class TimeStepReader
         return () =>
         {
             getter(ref buffer);
-            float[] dense = [.. buffer.DenseValues()];
-            for (int i = 0; i < dense.Length; i++)
-            {
-                if (!float.IsFinite(dense[i]))
-                {
-                    throw new InvalidOperationException(
-                        $"{TimeStepAttentionEstimator.Owner}: row {row.Position} of column '{column.Name}' holds {dense[i]} at slot {i} (step {i / options.StepSize}); every value must be finite.");
-                }
-            }
-
-            return dense;
+            return Checked(buffer, row.Position, column, options);
         };
+    }
+
+    /// <summary>A dense copy of one row's steps, every value checked to be finite (the row named by <paramref name="position"/>).</summary>
+    internal static float[] Checked(in VBuffer<float> buffer, long position, DataViewSchema.Column column, TimeStepAttentionOptions options)
+    {
+        float[] dense = [.. buffer.DenseValues()];
+        for (int i = 0; i < dense.Length; i++)
+        {
+            if (!float.IsFinite(dense[i]))
+            {
+                throw new InvalidOperationException(
+                    $"{TimeStepAttentionEstimator.Owner}: row {position} of column '{column.Name}' holds {dense[i]} at slot {i} (step {i / options.StepSize}); every value must be finite.");
+            }
+        }
+
+        return dense;
     }
 }

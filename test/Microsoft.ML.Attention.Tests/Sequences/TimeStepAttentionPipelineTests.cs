@@ -1,4 +1,5 @@
 using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Attention.Tests.Support;
 using Microsoft.ML.Attention.Transforms;
 using Microsoft.ML.Data;
 
@@ -106,6 +107,31 @@ public sealed class TimeStepAttentionPipelineTests
         Console.WriteLine($"R² {metrics.RSquared:F4}; mean weight at step 4 {weight:F3}");
         Assert.IsGreaterThan(0.95, metrics.RSquared, $"R² {metrics.RSquared:F4}");
         Assert.IsGreaterThan(0.5, weight, $"mean weight at step 4: {weight:F3}");
+    }
+
+    [TestMethod]
+    public void Transform_ScoresBlocksOfRows_AsRowByRowDoes_AndNamesABadRowInABlock()
+    {
+        var mlContext = new MLContext(seed: 0);
+        TimeStepAttentionTransformer model = mlContext.Regression.Trainers.TimeStepAttention(new TimeStepAttentionOptions
+        {
+            LabelColumnName = "Value", Epochs = 1, StepAttentionColumnName = "StepWeights", Seed = 6,
+        }).Fit(mlContext.Data.LoadFromEnumerable(SeedTask(500, seed: 4)));
+        Row[] rows = SeedTask(150, seed: 5);
+        IDataView test = mlContext.Data.LoadFromEnumerable(rows);
+        IDataView batched = model.Transform(test), single = model.WithScoringBatchSize(1).Transform(test);
+        Assert.AreEqual(64, model.ScoringBatchSize);
+        float[] a = [.. single.GetColumn<float>("Score")], b = [.. batched.GetColumn<float>("Score")];
+        Check.Close(a, b, "scores of 150 rows (blocks of 64, 64 and 22)", rtol: 1e-5f, atol: 1e-6f);
+        float[][] wa = [.. single.GetColumn<float[]>("StepWeights")], wb = [.. batched.GetColumn<float[]>("StepWeights")];
+        for (int i = 0; i < wa.Length; i++)
+        {
+            Check.Close(wa[i], wb[i], $"row {i}: step weights", rtol: 1e-5f, atol: 1e-6f);
+        }
+
+        rows[100].Features[3] = float.PositiveInfinity;
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => model.Transform(mlContext.Data.LoadFromEnumerable(rows)).GetColumn<float>("Score").ToArray());
+        StringAssert.Contains(e.Message, "row 100 of column 'Features' holds Infinity at slot 3 (step 3)");
     }
 
     [TestMethod]
