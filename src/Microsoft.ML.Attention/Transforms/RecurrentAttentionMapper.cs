@@ -6,7 +6,7 @@ namespace Microsoft.ML.Attention.Transforms;
 /// Scores an image row with the recurrent attention model: class probabilities, the predicted key and, when asked, the
 /// glimpse locations. Once per row, without a tape; safe on many threads (scoring takes the policy's mean, no sampling).
 /// </summary>
-internal sealed class RecurrentAttentionMapper : IRowToRowMapper
+internal sealed class RecurrentAttentionMapper : IBatchRowMapper<RecurrentAttentionScores>
 {
     private readonly RecurrentAttentionTransformer _parent;
     private readonly DataViewSchema.Column _source;
@@ -40,6 +40,25 @@ internal sealed class RecurrentAttentionMapper : IRowToRowMapper
         MapperDependencies.Of(InputSchema, dependingColumns, FirstAdded, _source);
 
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) => new Row(this, input);
+
+    /// <inheritdoc/>
+    public int BatchSize => _parent.Options.ScoringBatchSize;
+
+    /// <inheritdoc/>
+    public RecurrentAttentionScores[] Score(RowBlock rows)
+    {
+        int slot = 0;
+        ValueGetter<VBuffer<float>> pixels = rows.Getter<VBuffer<float>>(_source, () => slot);
+        var images = new float[rows.Count][];
+        VBuffer<float> buffer = default;
+        for (slot = 0; slot < rows.Count; slot++)
+        {
+            pixels(ref buffer);
+            images[slot] = ImagePixelReader.Checked(buffer, rows.Position(slot), _source, _parent.Shape, "RecurrentAttention");
+        }
+
+        return _parent.Score(images);
+    }
 
     private sealed class Row(RecurrentAttentionMapper mapper, DataViewRow input)
         : MappedRow<RecurrentAttentionScores>(input, mapper.OutputSchema, mapper.FirstAdded, mapper._source, "RecurrentAttention")

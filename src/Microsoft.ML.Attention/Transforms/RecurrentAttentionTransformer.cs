@@ -13,10 +13,10 @@ namespace Microsoft.ML.Attention.Transforms;
 /// <remarks>Save it with <c>mlContext.Model.SaveWithAttention</c>; ML.NET's own <c>Model.Save</c> is refused with a message that says so.</remarks>
 public sealed class RecurrentAttentionTransformer : ITransformer
 {
-    internal RecurrentAttentionTransformer(RecurrentAttentionNetwork model, string[]? labelValues)
+    internal RecurrentAttentionTransformer(RecurrentAttentionNetwork model, string[]? labelValues, RecurrentAttentionOptions? options = null)
     {
         Model = model;
-        Options = model.Options;
+        Options = options ?? model.Options;
         LabelValues = labelValues;
         model.Eval();
     }
@@ -32,6 +32,20 @@ public sealed class RecurrentAttentionTransformer : ITransformer
 
     /// <inheritdoc/>
     public bool IsRowToRowMapper => true;
+
+    /// <summary>Images <c>Transform</c> scores in one forward pass (<see cref="RecurrentAttentionOptions.ScoringBatchSize"/>).</summary>
+    public int ScoringBatchSize => Options.ScoringBatchSize;
+
+    /// <summary>The same network scoring <paramref name="images"/> images per forward pass (1 = one by one); the weights are shared.</summary>
+    /// <param name="images">Images per forward pass; positive.</param>
+    /// <returns>A transformer that differs from this one only in its scoring batch size.</returns>
+    public RecurrentAttentionTransformer WithScoringBatchSize(int images)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(images);
+        RecurrentAttentionOptions options = Options.Clone();
+        options.ScoringBatchSize = images;
+        return new RecurrentAttentionTransformer(Model, LabelValues, options);
+    }
 
     internal RecurrentAttentionOptions Options { get; }
 
@@ -57,7 +71,7 @@ public sealed class RecurrentAttentionTransformer : ITransformer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new RowMapperDataView(input, new RecurrentAttentionMapper(this, input.Schema));
+        return new BatchedDataView<RecurrentAttentionScores>(input, new RecurrentAttentionMapper(this, input.Schema));
     }
 
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>
@@ -68,16 +82,33 @@ public sealed class RecurrentAttentionTransformer : ITransformer
             "Save the whole model with mlContext.Model.SaveWithAttention(model, inputSchema, path) and load it with mlContext.Model.LoadWithAttention(path, out schema).");
 
     /// <summary>Scores one image without a tape, in a tensor scope (glimpses at the policy's mean).</summary>
-    internal RecurrentAttentionScores Score(float[] pixels)
+    internal RecurrentAttentionScores Score(float[] pixels) => Score([pixels])[0];
+
+    /// <summary>Scores images (planar, each of <see cref="Shape"/>) in one forward pass without a tape, glimpses at the policy's mean.</summary>
+    internal RecurrentAttentionScores[] Score(IReadOnlyList<float[]> images)
     {
         ImageShape s = Shape;
+        int n = images.Count;
         using TensorScope scope = TensorScope.Begin();
         using (GradMode.NoGrad())
         {
-            RecurrentAttentionResult r = Model.Forward(Tensor.FromArray(pixels, 1, s.Channels, s.Height, s.Width), sample: false);
+            Tensor x = Tensor.Empty(n, s.Channels, s.Height, s.Width);
+            for (int i = 0; i < n; i++)
+            {
+                images[i].CopyTo(x.AsSpan().Slice(i * s.Size, s.Size));
+            }
+
+            RecurrentAttentionResult r = Model.Forward(x, sample: false);
             float[] probabilities = r.Logits.Softmax(-1).ToArray();
-            uint predicted = (uint)Array.IndexOf(probabilities, probabilities.Max()) + 1;
-            return new RecurrentAttentionScores(probabilities, predicted, r.Locations);
+            int classes = probabilities.Length / n, locations = r.Locations.Length / n;
+            var scores = new RecurrentAttentionScores[n];
+            for (int i = 0; i < n; i++)
+            {
+                float[] p = probabilities[(i * classes)..((i + 1) * classes)];
+                scores[i] = new RecurrentAttentionScores(p, (uint)Array.IndexOf(p, p.Max()) + 1, r.Locations[(i * locations)..((i + 1) * locations)]);
+            }
+
+            return scores;
         }
     }
 

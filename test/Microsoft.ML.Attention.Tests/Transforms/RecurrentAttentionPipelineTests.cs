@@ -1,4 +1,5 @@
 using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Attention.Tests.Support;
 using Microsoft.ML.Attention.Transforms;
 using Microsoft.ML.Data;
 
@@ -26,6 +27,30 @@ public sealed class RecurrentAttentionPipelineTests
         public float[] Score { get; set; } = [];
 
         public float[] Glimpses { get; set; } = [];
+    }
+
+    [TestMethod]
+    public void Transform_ScoresBlocksOfImages_AsOneByOneDoes_GlimpsesIncluded()
+    {
+        var mlContext = new MLContext(seed: 1);
+        IDataView train = mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(mlContext.Data.LoadFromEnumerable(Bars(200, 1)))
+            .Transform(mlContext.Data.LoadFromEnumerable(Bars(200, 1)));
+        RecurrentAttentionTransformer model = mlContext.MulticlassClassification.Trainers.RecurrentAttention(new RecurrentAttentionOptions
+        {
+            Glimpses = 3, PatchSize = 4, Scales = 2, GlimpseHidden = 16, HiddenSize = 32, Epochs = 1, Seed = 2, LocationsColumnName = "Glimpses",
+        }).Fit(train);
+        Assert.AreEqual(64, model.ScoringBatchSize);
+        IDataView test = mlContext.Data.LoadFromEnumerable(Bars(100, 2));
+        IDataView batched = model.Transform(test), single = model.WithScoringBatchSize(1).Transform(test);
+        foreach (string column in new[] { "Score", "Glimpses" })
+        {
+            float[][] a = [.. single.GetColumn<float[]>(column)], b = [.. batched.GetColumn<float[]>(column)];
+            Assert.AreEqual(100, b.Length);
+            for (int i = 0; i < a.Length; i++)
+            {
+                Check.Close(a[i], b[i], $"{column}, image {i}", rtol: 1e-4f, atol: 1e-5f);
+            }
+        }
     }
 
     [TestMethod]
@@ -61,8 +86,9 @@ public sealed class RecurrentAttentionPipelineTests
             for (int i = 0; i < 50; i++)
             {
                 Scored p = engine.Predict(inputs[i]);
-                CollectionAssert.AreEqual(rows[i].Score, p.Score, $"row {i}: PredictionEngine on the loaded model equals Transform");
-                CollectionAssert.AreEqual(rows[i].Glimpses, p.Glimpses);
+                // Transform scores blocks of images, the engine one: equal up to float rounding.
+                Check.Close(rows[i].Score, p.Score, $"row {i}: PredictionEngine on the loaded model equals Transform", rtol: 1e-4f, atol: 1e-6f);
+                Check.Close(rows[i].Glimpses, p.Glimpses, $"row {i}: glimpses", rtol: 1e-4f, atol: 1e-5f);
                 Assert.AreEqual(rows[i].PredictedLabel, p.PredictedLabel);
             }
         }
