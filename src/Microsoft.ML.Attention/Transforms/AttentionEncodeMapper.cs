@@ -68,19 +68,11 @@ internal sealed class AttentionEncodeMapper : IBatchRowMapper<AttentionEncodeMap
     {
         AttentionEncodeOptions s = _parent.Options;
         var results = new Encoded[rows.Count];
-        int slot = 0;
         if (s.IsTextInput)
         {
-            ValueGetter<ReadOnlyMemory<char>> text = rows.Getter<ReadOnlyMemory<char>>(_source, () => slot);
-            var ids = new int[rows.Count][];
-            var words = new string[rows.Count][];
-            ReadOnlyMemory<char> value = default;
-            for (slot = 0; slot < rows.Count; slot++)
-            {
-                text(ref value);
-                ids[slot] = _parent.Reader.Tokens(value, rows.Position(slot), out words[slot]);
-            }
-
+            (int[] Ids, string[] Words)[] tokens = rows.Read(_source, (in ReadOnlyMemory<char> text, long row) => (_parent.Reader.Tokens(text, row, out string[] w), w));
+            int[][] ids = [.. tokens.Select(t => t.Ids)];
+            string[][] words = [.. tokens.Select(t => t.Words)];
             foreach (int[] group in LengthBuckets.Tight([.. ids.Select(i => i.Length)]))
             {
                 Encoded[] encoded = Run(EncoderBatch.FromTokens([.. group.Select(g => ids[g])]), [.. group.Select(g => words[g])]);
@@ -93,15 +85,7 @@ internal sealed class AttentionEncodeMapper : IBatchRowMapper<AttentionEncodeMap
             return results;
         }
 
-        ValueGetter<VBuffer<float>> vector = rows.Getter<VBuffer<float>>(_source, () => slot);
-        var steps = new float[rows.Count][];
-        VBuffer<float> buffer = default;
-        for (slot = 0; slot < rows.Count; slot++)
-        {
-            vector(ref buffer);
-            steps[slot] = _parent.Reader.Steps(buffer, rows.Position(slot));
-        }
-
+        float[][] steps = rows.Read(_source, (in VBuffer<float> vector, long row) => _parent.Reader.Steps(vector, row));
         return Run(EncoderBatch.FromVectors(steps, s.StepSize), new string[rows.Count][]);
     }
 

@@ -69,17 +69,8 @@ internal sealed class HierarchicalAttentionMapper : IBatchRowMapper<Hierarchical
     /// <inheritdoc/>
     public HierarchicalAttentionScores[] Score(RowBlock rows)
     {
-        int slot = 0;
-        ValueGetter<ReadOnlyMemory<char>> text = rows.Getter<ReadOnlyMemory<char>>(_source, () => slot);
-        var texts = new ReadOnlyMemory<char>[rows.Count];
-        var positions = new long[rows.Count];
-        for (slot = 0; slot < rows.Count; slot++)
-        {
-            text(ref texts[slot]);
-            positions[slot] = rows.Position(slot);
-        }
-
-        return _parent.Score(texts, positions);
+        (ReadOnlyMemory<char> Text, long Row)[] documents = rows.Read(_source, (in ReadOnlyMemory<char> text, long row) => (text, row));
+        return _parent.Score([.. documents.Select(d => d.Text)], [.. documents.Select(d => d.Row)]);
     }
 
     private sealed class Row(HierarchicalAttentionMapper mapper, DataViewRow input)

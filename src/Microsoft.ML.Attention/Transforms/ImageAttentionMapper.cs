@@ -61,16 +61,7 @@ internal sealed class ImageAttentionMapper : IBatchRowMapper<ImageAttentionScore
     /// <inheritdoc/>
     public ImageAttentionScores[] Score(RowBlock rows)
     {
-        int slot = 0;
-        ValueGetter<VBuffer<float>> pixels = rows.Getter<VBuffer<float>>(_source, () => slot);
-        var images = new float[rows.Count][];
-        VBuffer<float> buffer = default;
-        for (slot = 0; slot < rows.Count; slot++)
-        {
-            pixels(ref buffer);
-            images[slot] = ImagePixelReader.Checked(buffer, rows.Position(slot), _source, _parent.Shape);
-        }
-
+        float[][] images = rows.Read(_source, (in VBuffer<float> pixels, long row) => ImagePixelReader.Checked(pixels, row, _source, _parent.Shape));
         return _parent.Score(images, _parent.Options.AttentionMapColumnName is not null);
     }
 

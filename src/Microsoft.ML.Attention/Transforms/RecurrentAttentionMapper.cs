@@ -47,17 +47,7 @@ internal sealed class RecurrentAttentionMapper : IBatchRowMapper<RecurrentAttent
     /// <inheritdoc/>
     public RecurrentAttentionScores[] Score(RowBlock rows)
     {
-        int slot = 0;
-        ValueGetter<VBuffer<float>> pixels = rows.Getter<VBuffer<float>>(_source, () => slot);
-        var images = new float[rows.Count][];
-        VBuffer<float> buffer = default;
-        for (slot = 0; slot < rows.Count; slot++)
-        {
-            pixels(ref buffer);
-            images[slot] = ImagePixelReader.Checked(buffer, rows.Position(slot), _source, _parent.Shape, "RecurrentAttention");
-        }
-
-        return _parent.Score(images);
+        return _parent.Score(rows.Read(_source, (in VBuffer<float> pixels, long row) => ImagePixelReader.Checked(pixels, row, _source, _parent.Shape, "RecurrentAttention")));
     }
 
     private sealed class Row(RecurrentAttentionMapper mapper, DataViewRow input)

@@ -56,17 +56,7 @@ internal sealed class TimeStepAttentionMapper : IBatchRowMapper<TimeStepAttentio
     /// <inheritdoc/>
     public TimeStepAttentionScores[] Score(RowBlock rows)
     {
-        int slot = 0;
-        ValueGetter<VBuffer<float>> vector = rows.Getter<VBuffer<float>>(_source, () => slot);
-        var vectors = new float[rows.Count][];
-        VBuffer<float> buffer = default;
-        for (slot = 0; slot < rows.Count; slot++)
-        {
-            vector(ref buffer);
-            vectors[slot] = TimeStepReader.Checked(buffer, rows.Position(slot), _source, _parent.Options);
-        }
-
-        return _parent.Score(vectors);
+        return _parent.Score(rows.Read(_source, (in VBuffer<float> steps, long row) => TimeStepReader.Checked(steps, row, _source, _parent.Options)));
     }
 
     private sealed class Row(TimeStepAttentionMapper mapper, DataViewRow input)

@@ -37,12 +37,7 @@ internal static class ScoringSuite
         var model = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(new HierarchicalAttentionOptions { Epochs = 1, Seed = 1 })).Fit(train).LastTransformer;
         IDataView data = ml.Data.LoadFromEnumerable(Documents(documents, seed: 2));
-        Scan(model.WithScoringBatchSize(1).Transform(ml.Data.TakeRows(data, 50)), "Score");
-        double single = Rate(documents, () => Scan(model.WithScoringBatchSize(1).Transform(data), "Score"));
-        double batched = Rate(documents, () => Scan(model.Transform(data), "Score"));
-        Timing.Result("scoring.han.row_by_row", single, "documents/s");
-        Timing.Result("scoring.han.batched", batched, "documents/s");
-        Timing.Result("scoring.han.batched_speedup", batched / single, "x");
+        RowByRowAgainstBlocks("han", "documents/s", documents, ml.Data.TakeRows(data, 50), data, size => size is { } n ? model.WithScoringBatchSize(n) : model);
         return 0;
     }
 
@@ -56,13 +51,19 @@ internal static class ScoringSuite
         var model = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.MulticlassClassification.Trainers.ImageAttention(options)).Fit(train).LastTransformer;
         IDataView data = ml.Data.LoadFromEnumerable(Images(images, seed: 2));
-        Scan(model.WithScoringBatchSize(1).Transform(ml.Data.TakeRows(data, 50)), "Score");
-        double single = Rate(images, () => Scan(model.WithScoringBatchSize(1).Transform(data), "Score"));
-        double batched = Rate(images, () => Scan(model.Transform(data), "Score"));
-        Timing.Result("scoring.image.row_by_row", single, "images/s");
-        Timing.Result("scoring.image.batched", batched, "images/s");
-        Timing.Result("scoring.image.batched_speedup", batched / single, "x");
+        RowByRowAgainstBlocks("image", "images/s", images, ml.Data.TakeRows(data, 50), data, size => size is { } n ? model.WithScoringBatchSize(n) : model);
         return 0;
+    }
+
+    /// <summary>Times a full scan of the Score column row by row (a transformer with blocks of 1) and in the default blocks, after a warm-up.</summary>
+    private static void RowByRowAgainstBlocks(string name, string unit, int rows, IDataView warmUp, IDataView data, Func<int?, ITransformer> withBlocksOf)
+    {
+        Scan(withBlocksOf(1).Transform(warmUp), "Score");
+        double single = Rate(rows, () => Scan(withBlocksOf(1).Transform(data), "Score"));
+        double batched = Rate(rows, () => Scan(withBlocksOf(null).Transform(data), "Score"));
+        Timing.Result($"scoring.{name}.row_by_row", single, unit);
+        Timing.Result($"scoring.{name}.batched", batched, unit);
+        Timing.Result($"scoring.{name}.batched_speedup", batched / single, "x");
     }
 
     private static double Rate(int rows, Action scan)

@@ -83,6 +83,25 @@ internal sealed class RowBlock
     /// <summary>The input's id of the row in <paramref name="slot"/>.</summary>
     internal DataViewRowId Id(int slot) => _ids[slot];
 
+    /// <summary>Turns one row's value into what a scorer needs; <paramref name="position"/> names the row in errors.</summary>
+    internal delegate TResult Reader<TValue, TResult>(in TValue value, long position);
+
+    /// <summary>Every row's value of input column <paramref name="column"/>, in slot order, each through <paramref name="read"/>.</summary>
+    internal TResult[] Read<TValue, TResult>(DataViewSchema.Column column, Reader<TValue, TResult> read)
+    {
+        int slot = 0;
+        ValueGetter<TValue> getter = Getter<TValue>(column, () => slot);
+        var results = new TResult[Count];
+        TValue value = default!;
+        for (slot = 0; slot < Count; slot++)
+        {
+            getter(ref value);
+            results[slot] = read(value, _positions[slot]);
+        }
+
+        return results;
+    }
+
     /// <summary>
     /// A getter of input column <paramref name="column"/> that reads the slot <paramref name="slot"/> names when called.
     /// </summary>
