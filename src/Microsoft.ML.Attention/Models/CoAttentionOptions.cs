@@ -59,6 +59,9 @@ public sealed class CoAttentionOptions
         /// <summary>Words kept per text (the rest is cut).</summary>
         public const int MaximumLength = 50;
 
+        /// <summary>Pairs <c>Transform</c> scores in one block.</summary>
+        public const int ScoringBatchSize = 64;
+
         /// <summary>Times a word must occur in the training texts to enter the vocabulary.</summary>
         public const int MinimumWordCount = 1;
 
@@ -145,6 +148,12 @@ public sealed class CoAttentionOptions
     /// <summary>Training seed; null draws one from the context's generator. Default null.</summary>
     public int? Seed { get; set; }
 
+    /// <summary>
+    /// Pairs <c>Transform</c> reads ahead and scores together (grouped by both texts' lengths, so padding stays small);
+    /// 1 scores pair by pair. Outputs differ from pair-by-pair scoring only by float rounding. Default 64.
+    /// </summary>
+    public int ScoringBatchSize { get; set; } = Defaults.ScoringBatchSize;
+
     /// <summary>A copy, so that changes to the caller's object do not reach a trainer or a model.</summary>
     internal CoAttentionOptions Clone() => (CoAttentionOptions)MemberwiseClone();
 
@@ -171,6 +180,7 @@ public sealed class CoAttentionOptions
         Check(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), $"ValidationFraction ({ValidationFraction}) must be in [0, 1).");
         Check(EarlyStoppingPatience > 0, nameof(EarlyStoppingPatience), $"EarlyStoppingPatience ({EarlyStoppingPatience}) must be positive.");
         Check(MaximumLength > 0, nameof(MaximumLength), $"MaximumLength ({MaximumLength}) must be positive.");
+        Check(ScoringBatchSize > 0, nameof(ScoringBatchSize), $"ScoringBatchSize ({ScoringBatchSize}) must be positive (1 = pair by pair).");
         Check(MinimumWordCount > 0, nameof(MinimumWordCount), $"MinimumWordCount ({MinimumWordCount}) must be positive.");
         Check(MaximumVocabularySize > 2, nameof(MaximumVocabularySize), $"MaximumVocabularySize ({MaximumVocabularySize}) must exceed 2 (padding and unknown markers).");
     }

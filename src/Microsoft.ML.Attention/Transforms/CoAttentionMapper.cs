@@ -6,7 +6,7 @@ namespace Microsoft.ML.Attention.Transforms;
 /// Scores a pair row with the co-attention classifier: the logit, probability and predicted label, and when asked both
 /// matrices and both texts' words. Once per row, without a tape; safe on many threads.
 /// </summary>
-internal sealed class CoAttentionMapper : IRowToRowMapper
+internal sealed class CoAttentionMapper : IBatchRowMapper<CoAttentionScores>
 {
     private readonly CoAttentionTransformer _parent;
     private readonly DataViewSchema.Column _first;
@@ -53,6 +53,17 @@ internal sealed class CoAttentionMapper : IRowToRowMapper
     }
 
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) => new Row(this, input);
+
+    /// <inheritdoc/>
+    public int BatchSize => _parent.Options.ScoringBatchSize;
+
+    /// <inheritdoc/>
+    public CoAttentionScores[] Score(RowBlock rows)
+    {
+        (ReadOnlyMemory<char> Text, long Row)[] first = rows.Read(_first, (in ReadOnlyMemory<char> text, long row) => (text, row));
+        ReadOnlyMemory<char>[] second = rows.Read(_second, (in ReadOnlyMemory<char> text, long row) => text);
+        return _parent.Score([.. first.Select(f => f.Text)], second, [.. first.Select(f => f.Row)]);
+    }
 
     private sealed class Row(CoAttentionMapper mapper, DataViewRow input)
         : MappedRow<CoAttentionScores>(input, mapper.OutputSchema, mapper.FirstAdded, mapper._first, CoAttentionEstimator.Owner)

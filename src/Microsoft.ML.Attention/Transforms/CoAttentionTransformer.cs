@@ -13,16 +13,30 @@ namespace Microsoft.ML.Attention.Transforms;
 /// <remarks>Save it with <c>mlContext.Model.SaveWithAttention</c>; ML.NET's own <c>Model.Save</c> is refused with a message that says so.</remarks>
 public sealed class CoAttentionTransformer : ITransformer
 {
-    internal CoAttentionTransformer(CoAttentionPairModel model, Vocabulary vocabulary)
+    internal CoAttentionTransformer(CoAttentionPairModel model, Vocabulary vocabulary, CoAttentionOptions? options = null)
     {
         Model = model;
-        Options = model.Options;
+        Options = options ?? model.Options;
         Vocabulary = vocabulary;
         model.Eval();
     }
 
     /// <inheritdoc/>
     public bool IsRowToRowMapper => true;
+
+    /// <summary>Pairs <c>Transform</c> scores together (<see cref="CoAttentionOptions.ScoringBatchSize"/>).</summary>
+    public int ScoringBatchSize => Options.ScoringBatchSize;
+
+    /// <summary>The same model scoring <paramref name="pairs"/> pairs per block (1 = one by one); the weights are shared.</summary>
+    /// <param name="pairs">Pairs per block; positive.</param>
+    /// <returns>A transformer that differs from this one only in its scoring batch size.</returns>
+    public CoAttentionTransformer WithScoringBatchSize(int pairs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pairs);
+        CoAttentionOptions options = Options.Clone();
+        options.ScoringBatchSize = pairs;
+        return new CoAttentionTransformer(Model, Vocabulary, options);
+    }
 
     internal CoAttentionOptions Options { get; }
 
@@ -69,7 +83,7 @@ public sealed class CoAttentionTransformer : ITransformer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new RowMapperDataView(input, new CoAttentionMapper(this, input.Schema));
+        return new BatchedDataView<CoAttentionScores>(input, new CoAttentionMapper(this, input.Schema));
     }
 
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>
@@ -80,15 +94,50 @@ public sealed class CoAttentionTransformer : ITransformer
             "Save the whole model with mlContext.Model.SaveWithAttention(model, inputSchema, path) and load it with mlContext.Model.LoadWithAttention(path, out schema).");
 
     /// <summary>Scores one pair without a tape, in a tensor scope.</summary>
-    internal CoAttentionScores Score(ReadOnlyMemory<char> first, ReadOnlyMemory<char> second, long row)
+    internal CoAttentionScores Score(ReadOnlyMemory<char> first, ReadOnlyMemory<char> second, long row) => Score([first], [second], [row])[0];
+
+    /// <summary>
+    /// Scores pairs without a tape: grouped by both texts' lengths into batches of at most <see cref="GroupSize"/>, one
+    /// forward pass per group; each pair's matrices cut from the padded ones; results in the input's order.
+    /// </summary>
+    internal CoAttentionScores[] Score(IReadOnlyList<ReadOnlyMemory<char>> first, IReadOnlyList<ReadOnlyMemory<char>> second, IReadOnlyList<long> rows)
     {
-        string[] a = Words(Options, first, Options.FirstColumnName, row), b = Words(Options, second, Options.SecondColumnName, row);
-        using TensorScope scope = TensorScope.Begin();
-        using (GradMode.NoGrad())
+        int n = first.Count;
+        string[][] a = [.. Enumerable.Range(0, n).Select(i => Words(Options, first[i], Options.FirstColumnName, rows[i]))];
+        string[][] b = [.. Enumerable.Range(0, n).Select(i => Words(Options, second[i], Options.SecondColumnName, rows[i]))];
+        var results = new CoAttentionScores[n];
+        foreach (int[] group in LengthBuckets.Split([.. Enumerable.Range(0, n)], i => (a[i].Length, b[i].Length), GroupSize, random: null))
         {
-            CoAttentionResult co = Model.Forward(SourceBatch.From([Vocabulary.Encode(a)]), SourceBatch.From([Vocabulary.Encode(b)]), out Tensor logits);
-            return new CoAttentionScores(logits.Item(), co.FirstToSecondWeights.ToArray(), co.SecondToFirstWeights.ToArray(), a, b);
+            using TensorScope scope = TensorScope.Begin();
+            using (GradMode.NoGrad())
+            {
+                CoAttentionResult co = Model.Forward(SourceBatch.From([.. group.Select(i => Vocabulary.Encode(a[i]))]), SourceBatch.From([.. group.Select(i => Vocabulary.Encode(b[i]))]), out Tensor logits);
+                float[] l = logits.ToArray(), ab = co.FirstToSecondWeights.ToArray(), ba = co.SecondToFirstWeights.ToArray();
+                int la = co.FirstToSecondWeights.Shape[1], lb = co.FirstToSecondWeights.Shape[2];
+                for (int k = 0; k < group.Length; k++)
+                {
+                    int i = group[k];
+                    results[i] = new CoAttentionScores(l[k], Cut(ab, k, la, lb, a[i].Length, b[i].Length), Cut(ba, k, lb, la, b[i].Length, a[i].Length), a[i], b[i]);
+                }
+            }
         }
+
+        return results;
+    }
+
+    /// <summary>Most pairs in one forward pass.</summary>
+    internal const int GroupSize = 32;
+
+    /// <summary>The [rows, columns] top-left corner of matrix <paramref name="k"/> of a padded [B, height, width] block, row-major.</summary>
+    private static float[] Cut(float[] block, int k, int height, int width, int rows, int columns)
+    {
+        var matrix = new float[rows * columns];
+        for (int r = 0; r < rows; r++)
+        {
+            Array.Copy(block, (k * height + r) * width, matrix, r * columns, columns);
+        }
+
+        return matrix;
     }
 
     /// <summary>The words of a text, cut to MaximumLength, refusing a text without one by column and row.</summary>
