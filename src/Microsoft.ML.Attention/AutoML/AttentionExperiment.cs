@@ -67,7 +67,7 @@ public sealed class AttentionExperiment
             throw new ArgumentOutOfRangeException(nameof(validationFraction), $"validationFraction ({validationFraction}) must be in (0, 1).");
         }
 
-        DataOperationsCatalog.TrainTestData split = _mlContext.Data.TrainTestSplit(data, validationFraction, seed: _seed ?? 0);
+        DataOperationsCatalog.TrainTestData split = _mlContext.Data.TrainTestSplit(data, validationFraction, seed: _seed);
         return SetDataset(split.TrainSet, split.TestSet);
     }
 
@@ -99,7 +99,10 @@ public sealed class AttentionExperiment
         return this;
     }
 
-    /// <summary>Seeds the split, the tuners and every trial's <c>MLContext</c>; without it, the experiment's context draws one.</summary>
+    /// <summary>
+    /// Seeds the tuners, every trial's <c>MLContext</c> and (when called before <c>SetDataset(data, fraction)</c>) the split;
+    /// without it, the seed is drawn from the experiment's <c>MLContext</c>, as ML.NET's own components draw theirs.
+    /// </summary>
     public AttentionExperiment SetSeed(int seed)
     {
         _seed = seed;
@@ -137,7 +140,7 @@ public sealed class AttentionExperiment
         IDataView train = _train ?? throw new InvalidOperationException("AttentionExperiment: call SetDataset before RunAsync.");
         IDataView validation = _validation!;
         var metric = _metric ?? throw new InvalidOperationException("AttentionExperiment: call SetMulticlassClassificationMetric, SetBinaryClassificationMetric or SetRegressionMetric before RunAsync.");
-        int seed = _seed ?? new Random().Next();
+        int seed = _seed ?? ((Runtime.IHostEnvironment)_mlContext).Register(nameof(AttentionExperiment)).Rand.Next();
         var clock = Stopwatch.StartNew();
 
         ITransformer? prefix = pipeline.Prefix?.Invoke(_mlContext).Fit(train);

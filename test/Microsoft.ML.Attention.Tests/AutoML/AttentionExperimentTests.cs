@@ -72,6 +72,27 @@ public sealed class AttentionExperimentTests
         CollectionAssert.IsSubsetOf(predicted.Distinct().ToArray(), new[] { "yes", "no" });
     }
 
+    [TestMethod]
+    public async Task WithoutSetSeed_TheContextsSeedDecides_SoTwoRunsTryTheSameParameters()
+    {
+        static async Task<string[]> Run(int contextSeed)
+        {
+            var ml = new MLContext(seed: contextSeed);
+            IDataView data = ml.Data.LoadFromEnumerable(Votes(200, seed: 5));
+            var pipeline = new SweepablePipeline([ml.AttentionAuto().FeaturizeTextSdca("Label", "Text")], prefix: m => m.Transforms.Conversion.MapValueToKey("Label"));
+            AttentionExperiment experiment = ml.AttentionAuto().CreateExperiment()
+                .SetPipeline(pipeline).SetDataset(data, validationFraction: 0.3).SetMulticlassClassificationMetric()
+                .SetRandomSearchTuner().SetMaxModelToExplore(4).SetTrainingTimeInSeconds(120);
+            await experiment.RunAsync();
+            return [.. experiment.Trials.Select(t => string.Join(",", t.Parameters.Values.Select(v => SweepParameter.Format(v))) + $"={t.Metric:F6}")];
+        }
+
+        string[] first = await Run(7), again = await Run(7), other = await Run(8);
+        Assert.HasCount(4, first, "SetMaxModelToExplore(4)");
+        CollectionAssert.AreEqual(first, again, "the same context seed: the same split, parameters and metrics");
+        CollectionAssert.AreNotEqual(first, other, "another context seed draws other parameters");
+    }
+
     /// <summary>
     /// Texts of 16–28 words with six to fourteen votes ("good", "great", ... against "bad", "poor", ...) among filler;
     /// the label is the side with more votes (never a tie). Few rows (a few hundred): the defaults' epochs are too few
