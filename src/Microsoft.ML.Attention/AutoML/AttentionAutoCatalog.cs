@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Models;
 using Microsoft.ML.Transforms.Text;
 
 namespace Microsoft.ML.Attention.AutoML;
@@ -9,6 +10,30 @@ namespace Microsoft.ML.Attention.AutoML;
 public sealed class AttentionAutoCatalog
 {
     private readonly MLContext _mlContext;
+
+    /// <summary>The word-weight column the text candidates add when asked for attention columns (float vector).</summary>
+    public const string WordAttentionColumnName = "WordAttention";
+
+    /// <summary>The column of the words those weights refer to (text vector).</summary>
+    public const string WordsColumnName = "Words";
+
+    /// <summary>The sentence-weight column the hierarchical attention network adds when asked (float vector).</summary>
+    public const string SentenceAttentionColumnName = "SentenceAttention";
+
+    /// <summary>The column of the sentences those weights refer to (text vector).</summary>
+    public const string SentencesColumnName = "Sentences";
+
+    /// <summary>The names of <see cref="TextClassification"/>'s candidates, in their order.</summary>
+    public static IReadOnlyList<string> TextClassificationCandidates { get; } = [AttentionEncodeName, HierarchicalAttentionName, FeaturizeTextSdcaName];
+
+    /// <summary>The name of <see cref="AttentionEncode"/>'s candidate.</summary>
+    public const string AttentionEncodeName = "AttentionEncode+LbfgsMaximumEntropy";
+
+    /// <summary>The name of <see cref="HierarchicalAttention"/>'s candidate.</summary>
+    public const string HierarchicalAttentionName = "HierarchicalAttention";
+
+    /// <summary>The name of <see cref="FeaturizeTextSdca"/>'s candidate.</summary>
+    public const string FeaturizeTextSdcaName = "FeaturizeText+SdcaMaximumEntropy";
 
     internal AttentionAutoCatalog(MLContext mlContext) => _mlContext = mlContext;
 
@@ -23,28 +48,54 @@ public sealed class AttentionAutoCatalog
     /// <c>AttentionEncode</c> + <c>LbfgsMaximumEntropy</c> over <see cref="AttentionEncodeSearchOptions"/>; the label must be a key
     /// (the pipeline's prefix maps it).
     /// </summary>
-    public SweepableEstimator AttentionEncode(string labelColumnName, string textColumnName, int maximumWords = 64) =>
-        SweepableEstimator.Create<AttentionEncodeSearchOptions>("AttentionEncode+LbfgsMaximumEntropy", (ml, o) =>
+    /// <param name="labelColumnName">The label (a key).</param>
+    /// <param name="textColumnName">The text (String).</param>
+    /// <param name="maximumWords">Words read per text (longer texts are cut).</param>
+    /// <param name="attentionColumns">Also output <see cref="WordAttentionColumnName"/> and <see cref="WordsColumnName"/>.</param>
+    public SweepableEstimator AttentionEncode(string labelColumnName, string textColumnName, int maximumWords = 64, bool attentionColumns = false) =>
+        SweepableEstimator.Create<AttentionEncodeSearchOptions>(AttentionEncodeName, (ml, o) =>
         {
             o.LabelColumnName = labelColumnName;
             o.TextColumnName = textColumnName;
             o.MaximumLength = maximumWords;
-            return ml.Transforms.AttentionEncode(o.ToOptions())
+            AttentionEncodeOptions options = o.ToOptions();
+            if (attentionColumns)
+            {
+                options.AttentionWeightsColumnName = WordAttentionColumnName;
+                options.TokensColumnName = WordsColumnName;
+            }
+
+            return ml.Transforms.AttentionEncode(options)
                 .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(labelColumnName, "Embedding"));
         });
 
     /// <summary>The hierarchical attention network over <see cref="HierarchicalAttentionSearchOptions"/>.</summary>
-    public SweepableEstimator HierarchicalAttention(string labelColumnName, string textColumnName) =>
-        SweepableEstimator.Create<HierarchicalAttentionSearchOptions>("HierarchicalAttention", (ml, o) =>
+    /// <param name="labelColumnName">The label (a key).</param>
+    /// <param name="textColumnName">The text (String).</param>
+    /// <param name="attentionColumns">
+    /// Also output <see cref="WordAttentionColumnName"/>, <see cref="WordsColumnName"/>, <see cref="SentenceAttentionColumnName"/>
+    /// and <see cref="SentencesColumnName"/>.
+    /// </param>
+    public SweepableEstimator HierarchicalAttention(string labelColumnName, string textColumnName, bool attentionColumns = false) =>
+        SweepableEstimator.Create<HierarchicalAttentionSearchOptions>(HierarchicalAttentionName, (ml, o) =>
         {
             o.LabelColumnName = labelColumnName;
             o.TextColumnName = textColumnName;
-            return ml.MulticlassClassification.Trainers.HierarchicalAttention(o.ToOptions());
+            HierarchicalAttentionOptions options = o.ToOptions();
+            if (attentionColumns)
+            {
+                options.WordAttentionColumnName = WordAttentionColumnName;
+                options.WordsColumnName = WordsColumnName;
+                options.SentenceAttentionColumnName = SentenceAttentionColumnName;
+                options.SentencesColumnName = SentencesColumnName;
+            }
+
+            return ml.MulticlassClassification.Trainers.HierarchicalAttention(options);
         });
 
     /// <summary>ML.NET's <c>FeaturizeText</c> + <c>SdcaMaximumEntropy</c> over <see cref="FeaturizeTextSdcaSearchOptions"/>: the baseline.</summary>
     public SweepableEstimator FeaturizeTextSdca(string labelColumnName, string textColumnName) =>
-        SweepableEstimator.Create<FeaturizeTextSdcaSearchOptions>("FeaturizeText+SdcaMaximumEntropy", (ml, o) =>
+        SweepableEstimator.Create<FeaturizeTextSdcaSearchOptions>(FeaturizeTextSdcaName, (ml, o) =>
         {
             var text = new TextFeaturizingEstimator.Options
             {
@@ -62,13 +113,34 @@ public sealed class AttentionAutoCatalog
     /// <param name="labelColumnName">The label (any type <c>MapValueToKey</c> takes).</param>
     /// <param name="textColumnName">The text (String).</param>
     /// <param name="maximumWords">Words <c>AttentionEncode</c> reads per text (longer texts are cut).</param>
-    public SweepablePipeline TextClassification(string labelColumnName = "Label", string textColumnName = "Text", int maximumWords = 64)
+    /// <param name="attentionColumns">The attention candidates also output their word (and sentence) weights, under this class's column-name constants.</param>
+    /// <param name="candidates">The candidates' names to keep (null: all three); see <see cref="TextClassificationCandidates"/>.</param>
+    /// <exception cref="ArgumentException">A name in <paramref name="candidates"/> is not one of them, or none is left.</exception>
+    public SweepablePipeline TextClassification(
+        string labelColumnName = "Label", string textColumnName = "Text", int maximumWords = 64, bool attentionColumns = false, IReadOnlyCollection<string>? candidates = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(labelColumnName);
         ArgumentException.ThrowIfNullOrWhiteSpace(textColumnName);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maximumWords);
+        SweepableEstimator[] all =
+        [
+            AttentionEncode(labelColumnName, textColumnName, maximumWords, attentionColumns),
+            HierarchicalAttention(labelColumnName, textColumnName, attentionColumns),
+            FeaturizeTextSdca(labelColumnName, textColumnName),
+        ];
+        if (candidates?.FirstOrDefault(n => !all.Any(c => c.Name == n)) is { } unknown)
+        {
+            throw new ArgumentException($"'{unknown}' is not a text-classification candidate; they are {string.Join(", ", TextClassificationCandidates)}.", nameof(candidates));
+        }
+
+        SweepableEstimator[] kept = candidates is null ? all : [.. all.Where(c => candidates.Contains(c.Name))];
+        if (kept.Length == 0)
+        {
+            throw new ArgumentException("No text-classification candidate is left to sweep.", nameof(candidates));
+        }
+
         return new SweepablePipeline(
-            [AttentionEncode(labelColumnName, textColumnName, maximumWords), HierarchicalAttention(labelColumnName, textColumnName), FeaturizeTextSdca(labelColumnName, textColumnName)],
+            kept,
             prefix: ml => ml.Transforms.Conversion.MapValueToKey(labelColumnName),
             suffix: ml => ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
     }

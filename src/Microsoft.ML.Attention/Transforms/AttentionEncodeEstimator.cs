@@ -118,10 +118,14 @@ public sealed class AttentionEncodeEstimator : IEstimator<AttentionEncodeTransfo
         int seed = _options.Seed ?? host.Rand.Next();
         using IChannel channel = host.Start("Training");
         channel.Info(MessageSensitivity.None, $"AttentionEncode: {labels.Count} rows, {(vocabulary is null ? $"steps of {_options.StepSize}" : $"vocabulary {vocabulary.Count}")}, {(outputs > 1 ? $"{outputs} classes" : "regression")}, seed {seed}.");
+        var history = new List<EpochReport>();
         AttentionEncoderModel model = AttentionEncoderTrainer.Train(_options, vocabulary?.Count ?? 0, outputs, data, new Random(seed), report =>
+        {
+            history.Add(report);
             channel.Info(MessageSensitivity.None, $"AttentionEncode: epoch {report.Epoch}/{report.Epochs}: train loss {report.TrainLoss:F4}" +
-                (report.ValidationLoss is double v ? $", validation loss {v:F4}" : "") + (report.Improved ? " (best so far)" : "")));
-        return new AttentionEncodeTransformer(model, vocabulary);
+                (report.ValidationLoss is double v ? $", validation loss {v:F4}" : "") + (report.Improved ? " (best so far)" : ""));
+        });
+        return new AttentionEncodeTransformer(model, vocabulary) { TrainingHistory = history };
     }
 
     private static (int Outputs, Func<DataViewRow, long, float> Read) LabelReader(DataViewSchema.Column label)

@@ -25,6 +25,12 @@ public sealed class AttentionEncodeTransformer : ITransformer
         model.Eval();
     }
 
+    /// <summary>
+    /// The epochs of the <c>Fit</c> that made this transformer (training and validation loss per epoch), e.g. to draw a
+    /// training curve; empty for a transformer loaded from a file (the history is not saved with the model).
+    /// </summary>
+    public IReadOnlyList<EpochReport> TrainingHistory { get; internal init; } = [];
+
     /// <summary>The embedding column's name.</summary>
     public string OutputColumnName => Options.OutputColumnName;
 
@@ -54,7 +60,7 @@ public sealed class AttentionEncodeTransformer : ITransformer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         AttentionEncodeOptions options = Options.Clone();
         options.ScoringBatchSize = rows;
-        return new AttentionEncodeTransformer(Model, Vocabulary, options);
+        return new AttentionEncodeTransformer(Model, Vocabulary, options) { TrainingHistory = TrainingHistory };
     }
 
     /// <summary>The options the model was trained with (never changed after <c>Fit</c>).</summary>

@@ -119,10 +119,14 @@ public sealed class HierarchicalAttentionEstimator : IEstimator<HierarchicalAtte
         using IChannel channel = host.Start("Training");
         channel.Info(MessageSensitivity.None, $"HierarchicalAttention: {labels.Count} documents, vocabulary {vocabulary.Count}" +
             (pretrained is null ? "" : $" ({pretrained.Count} with pretrained vectors)") + $", {classes} classes, seed {seed}.");
+        var history = new List<EpochReport>();
         HierarchicalAttentionModel model = HierarchicalAttentionTrainer.Train(_options, vocabulary.Count, classes, data, new Random(seed), report =>
+        {
+            history.Add(report);
             channel.Info(MessageSensitivity.None, $"HierarchicalAttention: epoch {report.Epoch}/{report.Epochs}: train loss {report.TrainLoss:F4}" +
-                (report.ValidationLoss is double v ? $", validation loss {v:F4}" : "") + (report.Improved ? " (best so far)" : "")), pretrained);
-        return new HierarchicalAttentionTransformer(model, vocabulary, Binary ? null : KeyLabel.Values(label), Binary);
+                (report.ValidationLoss is double v ? $", validation loss {v:F4}" : "") + (report.Improved ? " (best so far)" : ""));
+        }, pretrained);
+        return new HierarchicalAttentionTransformer(model, vocabulary, Binary ? null : KeyLabel.Values(label), Binary) { TrainingHistory = history };
     }
 
     private string ExpectedLabel => Binary ? "Boolean (binary classification)" : "a key (use MapValueToKey for classes)";

@@ -35,6 +35,12 @@ public sealed class HierarchicalAttentionTransformer : ITransformer
         model.Eval();
     }
 
+    /// <summary>
+    /// The epochs of the <c>Fit</c> that made this transformer (training and validation loss per epoch), e.g. to draw a
+    /// training curve; empty for a transformer loaded from a file (the history is not saved with the model).
+    /// </summary>
+    public IReadOnlyList<EpochReport> TrainingHistory { get; internal init; } = [];
+
     /// <summary>Classes of the predicted label.</summary>
     public int Classes => Model.Classes;
 
@@ -58,7 +64,7 @@ public sealed class HierarchicalAttentionTransformer : ITransformer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(documents);
         HierarchicalAttentionOptions options = Options.Clone();
         options.ScoringBatchSize = documents;
-        return new HierarchicalAttentionTransformer(Model, Vocabulary, LabelValues, Binary, options);
+        return new HierarchicalAttentionTransformer(Model, Vocabulary, LabelValues, Binary, options) { TrainingHistory = TrainingHistory };
     }
 
     internal HierarchicalAttentionOptions Options { get; }
