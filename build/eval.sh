@@ -8,11 +8,13 @@
 #                                           on 50k pairs: BLEU, then the same model in PyTorch (build/torch_seq2seq.py) on the same split when installed
 #   build/eval.sh fra-eng-pairs [EPOCHS [PAIRS]] co-attention: true English–French pairs vs shuffled ones (../shared/data/fra-eng), beside a bag of words
 #   build/eval.sh dates [EPOCHS [ATTENTION]] sequence-to-sequence: 20k generated written dates → ISO, 2k held out, default 6 epochs, additive
+#   build/eval.sh slurm [ROWS [TASKS]]     the command line's score as a Slurm job array (build/slurm-setup.sh) vs one process: byte-identical
 set -euo pipefail
-eval_name="${1:?usage: build/eval.sh EVAL [ARGS]   (evals: imdb, fmnist, mnist-ram, dates, fra-eng, fra-eng-pairs)}"
+eval_name="${1:?usage: build/eval.sh EVAL [ARGS]   (evals: imdb, fmnist, mnist-ram, dates, fra-eng, fra-eng-pairs, slurm)}"
 shift
 root="$(cd "$(dirname "$0")/.." && pwd)"
 perf="$root/test/Microsoft.ML.Attention.PerformanceTests"
+[ "$eval_name" = slurm ] && exec bash "$root/build/slurm-eval.sh" "$@"
 dotnet build "$perf" -c Release -nologo -v quiet >/dev/null
 dll="$perf/bin/Release/net10.0/Microsoft.ML.Attention.PerformanceTests.dll"
 case "$eval_name" in
@@ -37,5 +39,5 @@ case "$eval_name" in
       echo "PyTorch (python3-torch with libopenblas0-openmp) is not installed: no PyTorch side." >&2
     fi ;;
   fra-eng-pairs) exec dotnet "$dll" eval fra-eng-pairs "$root/../shared/data/fra-eng" "$@" ;;
-  *) echo "Unknown eval '$eval_name' (evals: imdb, fmnist, mnist-ram, dates, fra-eng, fra-eng-pairs)." >&2; exit 2 ;;
+  *) echo "Unknown eval '$eval_name' (evals: imdb, fmnist, mnist-ram, dates, fra-eng, fra-eng-pairs, slurm)." >&2; exit 2 ;;
 esac

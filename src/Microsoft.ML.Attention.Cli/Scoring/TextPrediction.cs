@@ -1,0 +1,14 @@
+namespace Microsoft.ML.Attention.Cli.Scoring;
+
+/// <summary>One text's prediction and, when the model has them, its attention weights.</summary>
+/// <param name="PredictedLabel">The predicted class.</param>
+/// <param name="Scores">The score of every class, in the model's key order.</param>
+/// <param name="Words">The words the model read (null without attention columns).</param>
+/// <param name="WordWeights">Their weights (for a hierarchical model: within each sentence).</param>
+/// <param name="Sentences">The sentences (hierarchical models only).</param>
+/// <param name="SentenceWeights">Their weights.</param>
+internal sealed record TextPrediction(string PredictedLabel, float[] Scores, string[]? Words, float[]? WordWeights, string[]? Sentences, float[]? SentenceWeights)
+{
+    /// <summary>The predicted class's score.</summary>
+    public float Probability => Scores.Length == 0 ? float.NaN : Scores.Max();
+}
