@@ -6,21 +6,15 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 gib="${1:-1}"
-cli_project="$root/src/Microsoft.ML.Attention.Cli"
-dotnet build "$cli_project" -c Release -nologo -v quiet >/dev/null
-cli="$cli_project/bin/Release/net10.0/mlnet-attention.dll"
 work="$root/artifacts/score-file-bench"
-rm -rf "$work"
-mkdir -p "$work"
+# shellcheck source=build/cli-imdb-model.sh
+source "$root/build/cli-imdb-model.sh"
 trap 'rm -f "$work/input.tsv" "$work/scored.tsv"' EXIT
 
-zcat "$root/../shared/data/imdb/train.tsv.gz" > "$work/train.tsv"
-dotnet "$cli" text-classification --dataset "$work/train.tsv" --label-col label --text-col text --trainers attention-encode \
-  --train-time 60 --output "$work/model" | tail -n 4
-
 target=$(echo "$gib * 1073741824 / 1" | bc)
-zcat "$root/../shared/data/imdb/test.tsv.gz" | head -n 1 > "$work/input.tsv"
-zcat "$root/../shared/data/imdb/test.tsv.gz" | tail -n +2 > "$work/block.tsv"
+head -n 1 "$work/test.tsv" > "$work/input.tsv"
+tail -n +2 "$work/test.tsv" > "$work/block.tsv"
+rm -f "$work/test.tsv"
 while [ "$(stat -c %s "$work/input.tsv")" -lt "$target" ]; do cat "$work/block.tsv" >> "$work/input.tsv"; done
 rm -f "$work/block.tsv"
 bytes=$(stat -c %s "$work/input.tsv")

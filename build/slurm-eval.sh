@@ -11,20 +11,12 @@ rows="${1:-25000}"
 tasks="${2:-4}"
 command -v sbatch >/dev/null && sinfo -h >/dev/null 2>&1 || { echo "No Slurm here: run build/slurm-setup.sh (as root) first." >&2; exit 2; }
 
-cli_project="$root/src/Microsoft.ML.Attention.Cli"
-dotnet build "$cli_project" -c Release -nologo -v quiet >/dev/null
-cli="$cli_project/bin/Release/net10.0/mlnet-attention.dll"
 # Slurm runs the jobs as this user on this machine, so a folder under the repository is shared with them.
 work="$root/artifacts/slurm-eval"
-rm -rf "$work"
+# shellcheck source=build/cli-imdb-model.sh
+source "$root/build/cli-imdb-model.sh"
 mkdir -p "$work/logs"
-
-zcat "$root/../shared/data/imdb/train.tsv.gz" > "$work/train.tsv"
-zcat "$root/../shared/data/imdb/test.tsv.gz" | head -n $((rows + 1)) > "$work/input.tsv"
-echo "training a model on IMDB's training reviews (60 s sweep)…"
-dotnet "$cli" text-classification --dataset "$work/train.tsv" --label-col label --text-col text --trainers attention-encode \
-  --train-time 60 --output "$work/model" > "$work/logs/train.log"
-tail -n 4 "$work/logs/train.log"
+head -n $((rows + 1)) "$work/test.tsv" > "$work/input.tsv"
 
 cat > "$work/score.sbatch" <<JOB
 #!/usr/bin/env bash

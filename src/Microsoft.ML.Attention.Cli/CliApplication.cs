@@ -11,6 +11,7 @@ internal static class CliApplication
     public static RootCommand Create(IAnsiConsole console) => new("mlnet-attention: train, evaluate, score and explain attention models for ML.NET, as mlnet does for its own.")
     {
         TextClassificationCommand.Create(console),
+        ImageClassificationCommand.Create(console),
         EvaluateCommand.Create(console),
         ScoreCommand.Create(console),
         MergeCommand.Create(console),

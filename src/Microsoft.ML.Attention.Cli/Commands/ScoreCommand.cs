@@ -9,8 +9,8 @@ using Spectre.Console;
 namespace Microsoft.ML.Attention.Cli.Commands;
 
 /// <summary>
-/// <c>score</c>: streams a CSV/TSV file through a text model block by block (bounded memory), writing every input
-/// column plus <c>PredictedLabel</c> and <c>Score</c> to a file that appears only when complete; <c>--shard i/N</c> scores
+/// <c>score</c>: streams a CSV/TSV file through a text or image model block by block (bounded memory), writing every input
+/// column plus <c>PredictedLabel</c> and one <c>Score.&lt;class&gt;</c> column per class to a file that appears only when complete; <c>--shard i/N</c> scores
 /// one deterministic share of the rows (see <see cref="ShardSpec"/>; <c>merge</c> joins the shards).
 /// </summary>
 internal static class ScoreCommand
@@ -34,9 +34,9 @@ internal static class ScoreCommand
     {
         ShardSpec shard = shardText is null ? ShardSpec.All : ShardSpec.Parse(shardText);
         var mlContext = new MLContext(0);
-        TextModel model = TextModel.Load(mlContext, modelPath, labelColumn);
+        ClassifierModel model = ClassifierModel.Load(mlContext, modelPath, labelColumn);
         using var reader = new DelimitedReader(datasetPath);
-        int text = reader.Require(model.TextColumn, "--dataset");
+        int text = reader.Require(model.InputColumn, "--dataset");
         int label = reader.IndexOf(model.LabelColumn);
         if (Path.GetFullPath(outputPath) == Path.GetFullPath(datasetPath))
         {
@@ -44,6 +44,7 @@ internal static class ScoreCommand
         }
 
         char separator = Path.GetExtension(outputPath).ToLowerInvariant() switch { ".csv" => ',', ".tsv" or ".tab" => '\t', _ => reader.Separator };
+        string folder = Path.GetDirectoryName(Path.GetFullPath(datasetPath))!;
         using var staging = new StagingFile(outputPath);
         var progress = new ScoreProgress(console, reader.Length, TimeSpan.FromSeconds(5));
         long scoredRows = 0;
@@ -51,7 +52,7 @@ internal static class ScoreCommand
         using (var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16))
         {
             var output = new DelimitedWriter(writer, separator);
-            output.Write([.. reader.Header, "PredictedLabel", "Score"]);
+            output.Write([.. reader.Header, "PredictedLabel", .. model.ScoreClasses.Select(c => "Score." + c)]);
             var block = new List<string[]>(ShardSpec.BlockRows);
             var fields = new List<string>();
             long row = 0;
@@ -62,13 +63,13 @@ internal static class ScoreCommand
                     block.Add([.. fields]);
                     if (block.Count == ShardSpec.BlockRows)
                     {
-                        scoredRows += Score(model, block, text, label, output, token);
+                        scoredRows += Score(model, block, text, label, folder, output, token);
                         progress.Report(scoredRows, reader.Position);
                     }
                 }
             }
 
-            scoredRows += Score(model, block, text, label, output, token);
+            scoredRows += Score(model, block, text, label, folder, output, token);
             writer.Flush();
             stream.Flush(flushToDisk: true);
         }
@@ -81,7 +82,14 @@ internal static class ScoreCommand
     }
 
     /// <summary>Scores one block and writes it; returns its row count and empties it.</summary>
-    private static int Score(TextModel model, List<string[]> block, int text, int label, DelimitedWriter output, CancellationToken token)
+    /// <param name="model">The model.</param>
+    /// <param name="block">The block's records.</param>
+    /// <param name="text">The input column's index.</param>
+    /// <param name="label">The label column's index, or -1.</param>
+    /// <param name="folder">The input file's folder, which image paths are relative to.</param>
+    /// <param name="output">Where the scored records go.</param>
+    /// <param name="token">Stops scoring.</param>
+    private static int Score(ClassifierModel model, List<string[]> block, int text, int label, string folder, DelimitedWriter output, CancellationToken token)
     {
         token.ThrowIfCancellationRequested();
         if (block.Count == 0)
@@ -89,10 +97,10 @@ internal static class ScoreCommand
             return 0;
         }
 
-        List<TextPrediction> predictions = model.Score([.. block.Select(f => new TextRow { Label = label >= 0 ? f[label] : "", Text = f[text] })]);
+        List<Prediction> predictions = model.Score([.. block.Select(f => new InputRow { Label = label >= 0 ? f[label] : "", Input = model.IsImage ? Path.GetFullPath(f[text], folder) : f[text] })]);
         for (int i = 0; i < block.Count; i++)
         {
-            output.Write([.. block[i], predictions[i].PredictedLabel, string.Join(' ', predictions[i].Scores.Select(s => s.ToString("R", CultureInfo.InvariantCulture)))]);
+            output.Write([.. block[i], predictions[i].PredictedLabel, .. predictions[i].Scores.Select(s => s.ToString("R", CultureInfo.InvariantCulture))]);
         }
 
         int count = block.Count;

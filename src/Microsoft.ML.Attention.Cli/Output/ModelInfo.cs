@@ -12,7 +12,13 @@ internal sealed record ModelInfo
     /// <summary>The file's name beside the model.</summary>
     public const string FileName = "model.json";
 
-    /// <summary>"text-classification" or "image-classification".</summary>
+    /// <summary>The task of a text model.</summary>
+    public const string TextTask = "text-classification";
+
+    /// <summary>The task of an image model.</summary>
+    public const string ImageTask = "image-classification";
+
+    /// <summary><see cref="TextTask"/> or <see cref="ImageTask"/>.</summary>
     public required string Task { get; init; }
 
     /// <summary>The label column.</summary>
@@ -32,9 +38,6 @@ internal sealed record ModelInfo
 
     /// <summary>Its validation value.</summary>
     public required double MetricValue { get; init; }
-
-    /// <summary>For images: the folder image paths are relative to, else null.</summary>
-    public string? ImageFolder { get; init; }
 
     private static readonly JsonSerializerOptions s_json = new()
     {

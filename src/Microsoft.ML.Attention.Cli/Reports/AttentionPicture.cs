@@ -15,7 +15,7 @@ internal static class AttentionPicture
     private const int PngWidth = 800, Margin = 12, LineHeight = 24, FontSize = 15;
 
     /// <summary>The HTML fragment (self-contained, inline styles, weights in tooltips).</summary>
-    public static string Html(string text, TextPrediction prediction)
+    public static string Html(Prediction prediction)
     {
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"<div class=\"attention\" style=\"font-family:sans-serif;line-height:1.9;margin:8px 0\"><p>Predicted <b>{WebUtility.HtmlEncode(prediction.PredictedLabel)}</b> ({prediction.Probability:P1})</p>\n");
@@ -41,8 +41,11 @@ internal static class AttentionPicture
         return html.Append("</div>\n").ToString();
     }
 
-    /// <summary>The PNG: words wrapped in lines, each on a blue background as strong as its weight; a red bar per sentence.</summary>
-    public static byte[] Png(TextPrediction prediction)
+    /// <summary>
+    /// The PNG: words wrapped in lines, each on a blue background as strong as its weight (relative to its sentence's
+    /// heaviest word); a red bar per sentence as strong as its weight (relative to the heaviest sentence).
+    /// </summary>
+    public static byte[] Png(Prediction prediction)
     {
         string[] words = prediction.Words ?? [];
         float[] weights = prediction.WordWeights ?? [];
@@ -78,9 +81,11 @@ internal static class AttentionPicture
         canvas.Clear(SKColors.White);
         string title = $"Predicted {prediction.PredictedLabel} ({prediction.Probability.ToString("P1", CultureInfo.InvariantCulture)})";
         canvas.DrawText(title, Margin, Margin + FontSize, paint);
+        float heaviest = bars.Count == 0 ? 0 : bars.Max(b => b.Weight);
         foreach ((int firstLine, int lastLine, float weight) in bars.Where(b => b.Weight > 0))
         {
-            using var bar = new SKPaint { Color = new SKColor(220, 40, 40, (byte)Math.Clamp(weight * 255, 0, 255)) };
+            // Sentence bars are scaled to the heaviest sentence, as words are to their sentence's heaviest word.
+            using var bar = new SKPaint { Color = new SKColor(220, 40, 40, (byte)Math.Clamp(weight / heaviest * 255, 0, 255)) };
             canvas.DrawRect(Margin, Margin + firstLine * LineHeight + 2, 5, (lastLine - firstLine + 1) * LineHeight - 4, bar);
         }
 
@@ -98,7 +103,7 @@ internal static class AttentionPicture
     }
 
     /// <summary>The words in groups: one per sentence for a hierarchical model (its words are separated by spaces), else one group.</summary>
-    private static IEnumerable<(string? Sentence, float Weight, int Start, int Count)> Lines(TextPrediction prediction)
+    private static IEnumerable<(string? Sentence, float Weight, int Start, int Count)> Lines(Prediction prediction)
     {
         int total = prediction.Words?.Length ?? 0;
         if (prediction.Sentences is null || prediction.SentenceWeights is null)

@@ -10,7 +10,7 @@ namespace Microsoft.ML.Attention.Cli.Reports;
 /// </summary>
 internal static class LineChart
 {
-    private const int Width = 900, Height = 420, Left = 70, Right = 250, Top = 40, Bottom = 55;
+    private const int Width = 1000, Height = 420, Left = 70, Right = 330, Top = 40, Bottom = 55;
 
     /// <summary>The chart as a PNG.</summary>
     public static byte[] Render(string title, string xLabel, string yLabel, IReadOnlyList<ChartSeries> series)

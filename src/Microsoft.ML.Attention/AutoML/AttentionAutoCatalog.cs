@@ -65,7 +65,9 @@ public sealed class AttentionAutoCatalog
                 options.TokensColumnName = WordsColumnName;
             }
 
+            // L-BFGS passes over the data many times: the cache keeps it from re-running the encoder on every pass.
             return ml.Transforms.AttentionEncode(options)
+                .AppendCacheCheckpoint(ml)
                 .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(labelColumnName, "Embedding"));
         });
 
@@ -105,6 +107,44 @@ public sealed class AttentionAutoCatalog
             return ml.Transforms.Text.FeaturizeText("FeaturizedText", text, textColumnName)
                 .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(labelColumnName, "FeaturizedText", l2Regularization: o.L2Regularization));
         });
+
+    /// <summary>The name of <see cref="ImageAttention"/>'s candidate.</summary>
+    public const string ImageAttentionName = "ImageAttention";
+
+    /// <summary>The name of <see cref="PixelsSdca"/>'s candidate.</summary>
+    public const string PixelsSdcaName = "NormalizeMinMax+SdcaMaximumEntropy";
+
+    /// <summary>The attention-map column <see cref="ImageAttention"/> adds when asked (float vector of the last stage's map).</summary>
+    public const string AttentionMapColumnName = "AttentionMap";
+
+    /// <summary>The image attention classifier over <see cref="ImageAttentionSearchOptions"/> on planar pixels (e.g. <c>ExtractPixels</c>'s).</summary>
+    /// <param name="labelColumnName">The label (a key).</param>
+    /// <param name="featureColumnName">The pixels, with image dimensions.</param>
+    /// <param name="attentionMap">Also output <see cref="AttentionMapColumnName"/>.</param>
+    public SweepableEstimator ImageAttention(string labelColumnName, string featureColumnName, bool attentionMap = false) =>
+        SweepableEstimator.Create<ImageAttentionSearchOptions>(ImageAttentionName, (ml, o) =>
+        {
+            o.LabelColumnName = labelColumnName;
+            o.FeatureColumnName = featureColumnName;
+            ImageAttentionOptions options = o.ToOptions();
+            if (attentionMap)
+            {
+                options.AttentionMapColumnName = AttentionMapColumnName;
+            }
+
+            return ml.MulticlassClassification.Trainers.ImageAttention(options);
+        });
+
+    /// <summary>
+    /// ML.NET's linear baseline on raw pixels: <c>NormalizeMinMax</c> + <c>SdcaMaximumEntropy</c> over
+    /// <see cref="SdcaSearchOptions"/>, to show whether attention pays.
+    /// </summary>
+    /// <param name="labelColumnName">The label (a key).</param>
+    /// <param name="featureColumnName">The pixels (any float vector).</param>
+    public SweepableEstimator PixelsSdca(string labelColumnName, string featureColumnName) =>
+        SweepableEstimator.Create<SdcaSearchOptions>(PixelsSdcaName, (ml, o) =>
+            ml.Transforms.NormalizeMinMax("NormalizedPixels", featureColumnName)
+                .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(labelColumnName, "NormalizedPixels", l2Regularization: o.L2Regularization)));
 
     /// <summary>
     /// Text classification: the label mapped to a key, then one of <c>AttentionEncode</c> + L-BFGS, the hierarchical

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Attention.AutoML;
 /// A sweep over a <see cref="SweepablePipeline"/> under a time budget, with the names of ML.NET AutoML's
 /// <c>AutoMLExperiment</c> (<c>SetPipeline</c>, <c>SetDataset</c>, <c>Set…Metric</c>, <c>SetTrainingTimeInSeconds</c>,
 /// <c>SetMaxModelToExplore</c>, the random / grid / cost-frugal tuners, <c>RunAsync</c>) in the pack's own namespace.
-/// Each trial fits the prefix-transformed training data with one candidate and parameters its tuner proposes, and is
+/// The prefix is fitted once and its output cached in memory; each trial fits the prefix-transformed training data with one candidate and parameters its tuner proposes, and is
 /// scored on the validation data. Every candidate's initial (cheap) point is tried first; after that the candidate with
 /// the best metric so far gets three trials in four, another one at random the fourth. The budget is kept: a candidate
 /// whose longest trial took longer than the time left is not started again, and the pack's trainers stop within a batch
@@ -144,7 +144,10 @@ public sealed class AttentionExperiment
         var clock = Stopwatch.StartNew();
 
         ITransformer? prefix = pipeline.Prefix?.Invoke(_mlContext).Fit(train);
-        IDataView prefixedTrain = prefix?.Transform(train) ?? train, prefixedValidation = prefix?.Transform(validation) ?? validation;
+        // The prefix's output is cached in memory once, as AutoML caches its data: every trial (and every pass of a
+        // trainer such as SDCA) reads it again, and a prefix may be costly (LoadImages decodes every image).
+        IDataView prefixedTrain = prefix is null ? train : _mlContext.Data.Cache(prefix.Transform(train));
+        IDataView prefixedValidation = prefix is null ? validation : _mlContext.Data.Cache(prefix.Transform(validation));
         var candidates = pipeline.Candidates;
         ISweepTuner[] tuners = [.. candidates.Select((c, i) => _tuner(c.Space, new Random(seed + 7919 * (i + 1))))];
         var exhausted = new bool[candidates.Count];

@@ -1,4 +1,3 @@
-using Microsoft.ML.Attention.Autograd;
 using Microsoft.ML.Attention.Tensors;
 using Microsoft.ML.Attention.Training;
 

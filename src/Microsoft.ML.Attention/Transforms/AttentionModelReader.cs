@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Unicode;
-using Microsoft.ML.Attention.Serialization;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Attention.Transforms;

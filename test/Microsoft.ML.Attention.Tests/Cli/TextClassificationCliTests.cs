@@ -55,14 +55,17 @@ public sealed class TextClassificationCliTests
         (code, printed) = await CliRun.RunAsync("score", "--model", model, "--dataset", unlabeled, "--output", scored);
         Assert.AreEqual(0, code, printed);
         string[] lines = File.ReadAllLines(scored);
-        Assert.AreEqual("Id,Review,PredictedLabel,Score", lines[0]);
+        StringAssert.StartsWith(lines[0], "Id,Review,PredictedLabel,");
+        CollectionAssert.AreEquivalent(new[] { "Score.neg", "Score.pos" }, lines[0].Split(',')[3..], "one score column per class, named");
         Assert.AreEqual(reviews.Length + 1, lines.Length);
         string[] labels = [.. File.ReadAllLines(data).Skip(1).Select(l => l.Split('\t')[0])];
         int agree = 0;
         for (int i = 0; i < reviews.Length; i++)
         {
             Assert.StartsWith($"{i},\"{reviews[i]}, \"\"quoted\"\"\",", lines[i + 1], "input fields are written back as they were");
-            agree += lines[i + 1].Split(',')[^2] == labels[i] ? 1 : 0;
+            string[] fields = lines[i + 1].Split(',');
+            agree += fields[^3] == labels[i] ? 1 : 0;
+            Assert.AreEqual(1.0, double.Parse(fields[^2], System.Globalization.CultureInfo.InvariantCulture) + double.Parse(fields[^1], System.Globalization.CultureInfo.InvariantCulture), 1e-5, "the class scores are probabilities");
         }
 
         Assert.IsGreaterThan(0.9 * reviews.Length, agree, "score predicts as evaluate measured");

@@ -7,7 +7,7 @@ namespace Microsoft.ML.Attention.Cli.Scoring;
 /// <param name="WordWeights">Their weights (for a hierarchical model: within each sentence).</param>
 /// <param name="Sentences">The sentences (hierarchical models only).</param>
 /// <param name="SentenceWeights">Their weights.</param>
-internal sealed record TextPrediction(string PredictedLabel, float[] Scores, string[]? Words, float[]? WordWeights, string[]? Sentences, float[]? SentenceWeights)
+internal sealed record Prediction(string PredictedLabel, float[] Scores, string[]? Words, float[]? WordWeights, string[]? Sentences, float[]? SentenceWeights)
 {
     /// <summary>The predicted class's score.</summary>
     public float Probability => Scores.Length == 0 ? float.NaN : Scores.Max();

@@ -1,23 +1,30 @@
 using Microsoft.ML.Attention.AutoML;
 using Microsoft.ML.Attention.Cli.Data;
 using Microsoft.ML.Attention.Cli.Output;
+using Microsoft.ML.Attention.Transforms;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 
 namespace Microsoft.ML.Attention.Cli.Scoring;
 
-/// <summary>A text classifier saved by <c>text-classification</c> (or any chain over a label and a text column ending in <c>PredictedLabel</c>).</summary>
-internal sealed class TextModel
+/// <summary>
+/// A classifier saved by <c>text-classification</c> or <c>image-classification</c> (or any chain over a label and one
+/// String input column — a text or an image path — ending in <c>PredictedLabel</c>).
+/// </summary>
+internal sealed class ClassifierModel
 {
     private readonly MLContext _mlContext;
 
-    private TextModel(MLContext mlContext, ITransformer model, ModelInfo? info, string labelColumn, string textColumn)
+    /// <summary>The pixel column the image models keep (the input of their attention network).</summary>
+    public const string PixelsColumnName = "Pixels";
+
+    private ClassifierModel(MLContext mlContext, ITransformer model, ModelInfo? info, string labelColumn, string textColumn)
     {
         _mlContext = mlContext;
         Model = model;
         Info = info;
         LabelColumn = labelColumn;
-        TextColumn = textColumn;
+        InputColumn = textColumn;
     }
 
     /// <summary>The fitted chain.</summary>
@@ -29,17 +36,40 @@ internal sealed class TextModel
     /// <summary>The label column.</summary>
     public string LabelColumn { get; }
 
-    /// <summary>The text column.</summary>
-    public string TextColumn { get; }
+    /// <summary>The input column: the text, or the image path.</summary>
+    public string InputColumn { get; }
+
+    /// <summary>Whether the input is an image path (an <c>image-classification</c> model).</summary>
+    public bool IsImage => Info?.Task == ModelInfo.ImageTask;
+
+    /// <summary>The classes in the order of the <c>Score</c> vector (the label key's values; "0", "1", … when it has none).</summary>
+    public IReadOnlyList<string> ScoreClasses
+    {
+        get
+        {
+            DataViewSchema output = Model.GetOutputSchema(Schema);
+            int size = output["Score"].Type is VectorDataViewType { Size: > 0 } v ? v.Size : 0;
+            VBuffer<ReadOnlyMemory<char>> keys = default;
+            if (output.GetColumnOrNull(LabelColumn) is { } label && label.HasKeyValues())
+            {
+                label.GetKeyValues(ref keys);
+            }
+
+            string[] names = [.. keys.DenseValues().Select(k => k.ToString())];
+            return names.Length == size ? names : [.. Enumerable.Range(0, size).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        }
+    }
 
     /// <summary>Whether the model outputs word weights.</summary>
-    public bool HasAttention => Model.GetOutputSchema(Schema).GetColumnOrNull(AttentionAutoCatalog.WordAttentionColumnName) is not null;
+    public bool HasAttention => IsImage
+        ? ImageNetwork(Model) is not null && Model.GetOutputSchema(Schema).GetColumnOrNull(PixelsColumnName) is not null
+        : Model.GetOutputSchema(Schema).GetColumnOrNull(AttentionAutoCatalog.WordAttentionColumnName) is not null;
 
-    private DataViewSchema Schema => _mlContext.Data.LoadFromEnumerable(Array.Empty<TextRow>(), TextDataset.Schema(LabelColumn, TextColumn)).Schema;
+    private DataViewSchema Schema => _mlContext.Data.LoadFromEnumerable(Array.Empty<InputRow>(), InputRow.Schema(LabelColumn, InputColumn)).Schema;
 
     /// <summary>Loads <paramref name="path"/> and works out its columns (from <c>model.json</c> beside it, else from its saved input schema).</summary>
-    /// <exception cref="CliException">A missing or damaged file, or a model that is not a text classifier.</exception>
-    public static TextModel Load(MLContext mlContext, string path, string? labelColumn)
+    /// <exception cref="CliException">A missing or damaged file, or a model that is not a classifier.</exception>
+    public static ClassifierModel Load(MLContext mlContext, string path, string? labelColumn)
     {
         if (!File.Exists(path))
         {
@@ -58,20 +88,15 @@ internal sealed class TextModel
         }
 
         ModelInfo? info = ModelInfo.ForModel(path);
-        if (info is not null && info.Task != "text-classification")
-        {
-            throw new CliException($"--model: '{path}' is an {info.Task} model; this command takes a text-classification model.");
-        }
-
         string label = labelColumn ?? info?.LabelColumn ?? "Label";
         string[] strings = schema is null ? [] : [.. schema.Where(c => c.Type is TextDataViewType).Select(c => c.Name)];
         string? text = info?.InputColumn ?? strings.FirstOrDefault(n => n != label);
         if (text is null || (schema is not null && schema.GetColumnOrNull(text) is null))
         {
-            throw new CliException($"--model: '{path}' does not read a text column besides the label '{label}' (its input columns: {(schema is null ? "not saved" : string.Join(", ", schema.Select(c => $"'{c.Name}' ({c.Type})")))}).");
+            throw new CliException($"--model: '{path}' does not read a text or image-path column besides the label '{label}' (its input columns: {(schema is null ? "not saved" : string.Join(", ", schema.Select(c => $"'{c.Name}' ({c.Type})")))}).");
         }
 
-        var loaded = new TextModel(mlContext, model, info, label, text);
+        var loaded = new ClassifierModel(mlContext, model, info, label, text);
         if (model.GetOutputSchema(loaded.Schema).GetColumnOrNull("PredictedLabel") is null)
         {
             throw new CliException($"--model: '{path}' has no PredictedLabel column; it is not a classifier.");
@@ -79,6 +104,24 @@ internal sealed class TextModel
 
         return loaded;
     }
+
+    /// <summary>An image's prediction and its attention map drawn over it (PNG), for an image model with attention.</summary>
+    /// <exception cref="CliException">The model is not an image attention model.</exception>
+    public (Prediction Prediction, byte[] Png) ExplainImage(string imagePath)
+    {
+        ImageAttentionTransformer network = ImageNetwork(Model) ?? throw new CliException("--model: this model has no image attention network to explain.");
+        IDataView scored = Model.Transform(_mlContext.Data.LoadFromEnumerable(new[] { new InputRow { Input = imagePath } }, InputRow.Schema(LabelColumn, InputColumn)));
+        float[] pixels = scored.GetColumn<float[]>(PixelsColumnName).Single();
+        return (Score([new InputRow { Input = imagePath }])[0], network.RenderHeatmap(pixels));
+    }
+
+    /// <summary>The image attention network in a (nested) chain, or null.</summary>
+    private static ImageAttentionTransformer? ImageNetwork(ITransformer model) => model switch
+    {
+        ImageAttentionTransformer t => t,
+        IEnumerable<ITransformer> chain => chain.Select(ImageNetwork).FirstOrDefault(t => t is not null),
+        _ => null,
+    };
 
     /// <summary>The model up to its scores (the final mapping of keys back to label values removed), as <c>Evaluate</c> needs it.</summary>
     public ITransformer ForEvaluation() =>
@@ -89,9 +132,9 @@ internal sealed class TextModel
     /// <summary>Scores <paramref name="rows"/> in one <c>Transform</c> (the model's transformers score them in blocks).</summary>
     /// <param name="rows">The texts (labels may be empty).</param>
     /// <param name="attention">Also read the attention columns (when the model has them).</param>
-    public List<TextPrediction> Score(IReadOnlyList<TextRow> rows, bool attention = false)
+    public List<Prediction> Score(IReadOnlyList<InputRow> rows, bool attention = false)
     {
-        IDataView scored = Model.Transform(_mlContext.Data.LoadFromEnumerable(rows, TextDataset.Schema(LabelColumn, TextColumn)));
+        IDataView scored = Model.Transform(_mlContext.Data.LoadFromEnumerable(rows, InputRow.Schema(LabelColumn, InputColumn)));
         DataViewSchema.Column predicted = scored.Schema["PredictedLabel"];
         DataViewSchema.Column score = scored.Schema["Score"];
         DataViewSchema.Column? words = attention ? scored.Schema.GetColumnOrNull(AttentionAutoCatalog.WordsColumnName) : null;
@@ -99,7 +142,7 @@ internal sealed class TextModel
         DataViewSchema.Column? sentences = attention ? scored.Schema.GetColumnOrNull(AttentionAutoCatalog.SentencesColumnName) : null;
         DataViewSchema.Column? sentenceWeights = attention ? scored.Schema.GetColumnOrNull(AttentionAutoCatalog.SentenceAttentionColumnName) : null;
         DataViewSchema.Column[] active = [.. new[] { predicted, score, words, weights, sentences, sentenceWeights }.OfType<DataViewSchema.Column>()];
-        var results = new List<TextPrediction>(rows.Count);
+        var results = new List<Prediction>(rows.Count);
         using DataViewRowCursor cursor = scored.GetRowCursor(active);
         ValueGetter<ReadOnlyMemory<char>> getPredicted = cursor.GetGetter<ReadOnlyMemory<char>>(predicted);
         ValueGetter<VBuffer<float>> getScore = cursor.GetGetter<VBuffer<float>>(score);
@@ -132,7 +175,7 @@ internal sealed class TextModel
                 sentenceWeightList = [.. floats.DenseValues().Take(sentenceList.Length)];
             }
 
-            results.Add(new TextPrediction(label.ToString(), [.. scores.DenseValues()], wordList, wordWeights, sentenceList, sentenceWeightList));
+            results.Add(new Prediction(label.ToString(), [.. scores.DenseValues()], wordList, wordWeights, sentenceList, sentenceWeightList));
         }
 
         return results;
