@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The command line as a user gets it: packs the engine, the pack and the CLI into a local folder feed, installs the CLI
-# with `dotnet tool install` from that feed, trains a text classifier on a small generated TSV with a short budget,
-# then builds and runs the consuming project it generated (restoring Microsoft.ML.Attention from the feed) and checks
-# its prediction. Prints "cli smoke: passed" or exits 1.
+# with `dotnet tool install` from that feed, trains a text classifier on a small generated TSV and an image classifier
+# on a folder of generated BMPs with short budgets, then builds and runs the consuming projects they generated
+# (restoring Microsoft.ML.Attention, and ImageAnalytics for images, from the feed and NuGet) and checks their
+# predictions. Prints "cli smoke: passed" or exits 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,4 +46,17 @@ output=$(dotnet run --project "$work/Reviews/Reviews.ConsoleApp/Reviews.ConsoleA
   || { echo "$output" >&2; echo "cli smoke: the generated project failed" >&2; exit 1; }
 echo "$output"
 grep -q "Predicted Sentiment: pos" <<<"$output" || { echo "cli smoke: the generated project predicted wrongly" >&2; exit 1; }
+# Images: 16×16 24-bit BMPs of random dark or light noise, one folder per label.
+bmp_header='BM\x36\x03\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00\x28\x00\x00\x00\x10\x00\x00\x00\x10\x00\x00\x00\x01\x00\x18\x00\x00\x00\x00\x00\x00\x03\x00\x00\x13\x0b\x00\x00\x13\x0b\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00'
+mkdir -p "$work/images/dark" "$work/images/light"
+for i in $(seq 1 40); do
+  { printf "$bmp_header"; head -c 768 /dev/urandom | tr '\000-\377' '\000-\177'; } > "$work/images/dark/$i.bmp"
+  { printf "$bmp_header"; head -c 768 /dev/urandom | tr '\000-\377' '\200-\377'; } > "$work/images/light/$i.bmp"
+done
+(cd "$work" && "$tool" image-classification --dataset images --trainers image-attention --train-time 10 --width 16 --height 16 \
+  --output Brightness --package-source "$feed") || { echo "cli smoke: image-classification failed" >&2; exit 1; }
+output=$(dotnet run --project "$work/Brightness/Brightness.ConsoleApp/Brightness.ConsoleApp.csproj" -c Release -- "$work/images/light/1.bmp" 2>&1) \
+  || { echo "$output" >&2; echo "cli smoke: the generated image project failed" >&2; exit 1; }
+echo "$output"
+grep -qE "Predicted Label: (dark|light)" <<<"$output" || { echo "cli smoke: the generated image project printed no prediction" >&2; exit 1; }
 echo "cli smoke: passed"
