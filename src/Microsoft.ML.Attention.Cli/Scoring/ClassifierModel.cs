@@ -110,9 +110,8 @@ internal sealed class ClassifierModel
     public (Prediction Prediction, byte[] Png) ExplainImage(string imagePath)
     {
         ImageAttentionTransformer network = ImageNetwork(Model) ?? throw new CliException("--model: this model has no image attention network to explain.");
-        IDataView scored = Model.Transform(_mlContext.Data.LoadFromEnumerable(new[] { new InputRow { Input = imagePath } }, InputRow.Schema(LabelColumn, InputColumn)));
-        float[] pixels = scored.GetColumn<float[]>(PixelsColumnName).Single();
-        return (Score([new InputRow { Input = imagePath }])[0], network.RenderHeatmap(pixels));
+        Prediction prediction = Score([new InputRow { Input = imagePath }], attention: true)[0];
+        return (prediction, network.RenderHeatmap(prediction.Pixels ?? throw new CliException($"--model: this model has no '{PixelsColumnName}' column to draw on.")));
     }
 
     /// <summary>The image attention network in a (nested) chain, or null.</summary>
@@ -131,7 +130,7 @@ internal sealed class ClassifierModel
 
     /// <summary>Scores <paramref name="rows"/> in one <c>Transform</c> (the model's transformers score them in blocks).</summary>
     /// <param name="rows">The texts (labels may be empty).</param>
-    /// <param name="attention">Also read the attention columns (when the model has them).</param>
+    /// <param name="attention">Also read the attention columns (when the model has them), and an image model's pixels.</param>
     public List<Prediction> Score(IReadOnlyList<InputRow> rows, bool attention = false)
     {
         IDataView scored = Model.Transform(_mlContext.Data.LoadFromEnumerable(rows, InputRow.Schema(LabelColumn, InputColumn)));
@@ -141,7 +140,8 @@ internal sealed class ClassifierModel
         DataViewSchema.Column? weights = attention ? scored.Schema.GetColumnOrNull(AttentionAutoCatalog.WordAttentionColumnName) : null;
         DataViewSchema.Column? sentences = attention ? scored.Schema.GetColumnOrNull(AttentionAutoCatalog.SentencesColumnName) : null;
         DataViewSchema.Column? sentenceWeights = attention ? scored.Schema.GetColumnOrNull(AttentionAutoCatalog.SentenceAttentionColumnName) : null;
-        DataViewSchema.Column[] active = [.. new[] { predicted, score, words, weights, sentences, sentenceWeights }.OfType<DataViewSchema.Column>()];
+        DataViewSchema.Column? pixels = attention && IsImage ? scored.Schema.GetColumnOrNull(PixelsColumnName) : null;
+        DataViewSchema.Column[] active = [.. new[] { predicted, score, words, weights, sentences, sentenceWeights, pixels }.OfType<DataViewSchema.Column>()];
         var results = new List<Prediction>(rows.Count);
         using DataViewRowCursor cursor = scored.GetRowCursor(active);
         ValueGetter<ReadOnlyMemory<char>> getPredicted = cursor.GetGetter<ReadOnlyMemory<char>>(predicted);
@@ -150,6 +150,7 @@ internal sealed class ClassifierModel
         ValueGetter<VBuffer<float>>? getWeights = weights is { } a ? cursor.GetGetter<VBuffer<float>>(a) : null;
         ValueGetter<VBuffer<ReadOnlyMemory<char>>>? getSentences = sentences is { } s ? cursor.GetGetter<VBuffer<ReadOnlyMemory<char>>>(s) : null;
         ValueGetter<VBuffer<float>>? getSentenceWeights = sentenceWeights is { } sw ? cursor.GetGetter<VBuffer<float>>(sw) : null;
+        ValueGetter<VBuffer<float>>? getPixels = pixels is { } px ? cursor.GetGetter<VBuffer<float>>(px) : null;
         ReadOnlyMemory<char> label = default;
         VBuffer<float> scores = default, floats = default;
         VBuffer<ReadOnlyMemory<char>> texts = default;
@@ -175,7 +176,14 @@ internal sealed class ClassifierModel
                 sentenceWeightList = [.. floats.DenseValues().Take(sentenceList.Length)];
             }
 
-            results.Add(new Prediction(label.ToString(), [.. scores.DenseValues()], wordList, wordWeights, sentenceList, sentenceWeightList));
+            float[]? pixelValues = null;
+            if (getPixels is not null)
+            {
+                getPixels(ref floats);
+                pixelValues = [.. floats.DenseValues()];
+            }
+
+            results.Add(new Prediction(label.ToString(), [.. scores.DenseValues()], wordList, wordWeights, sentenceList, sentenceWeightList, pixelValues));
         }
 
         return results;

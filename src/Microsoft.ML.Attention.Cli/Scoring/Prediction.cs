@@ -7,7 +7,9 @@ namespace Microsoft.ML.Attention.Cli.Scoring;
 /// <param name="WordWeights">Their weights (for a hierarchical model: within each sentence).</param>
 /// <param name="Sentences">The sentences (hierarchical models only).</param>
 /// <param name="SentenceWeights">Their weights.</param>
-internal sealed record Prediction(string PredictedLabel, float[] Scores, string[]? Words, float[]? WordWeights, string[]? Sentences, float[]? SentenceWeights)
+/// <param name="Pixels">An image model's planar pixels, which its attention map is drawn over (null otherwise).</param>
+internal sealed record Prediction(
+    string PredictedLabel, float[] Scores, string[]? Words, float[]? WordWeights, string[]? Sentences, float[]? SentenceWeights, float[]? Pixels = null)
 {
     /// <summary>The predicted class's score.</summary>
     public float Probability => Scores.Length == 0 ? float.NaN : Scores.Max();

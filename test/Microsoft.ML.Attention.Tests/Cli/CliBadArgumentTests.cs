@@ -82,17 +82,10 @@ public sealed class CliBadArgumentTests
         File.WriteAllText(Path.Combine(output, "model.zip"), "an earlier model");
         string[] before = Directory.GetFileSystemEntries(folder);
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-        var writer = new StringWriter();
-        Spectre.Console.IAnsiConsole console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
-        {
-            Out = new Spectre.Console.AnsiConsoleOutput(writer),
-            Interactive = Spectre.Console.InteractionSupport.No,
-        });
-        int code = await Microsoft.ML.Attention.Cli.CliApplication.RunAsync(
-            ["text-classification", "--dataset", data, "--label-col", "Sentiment", "--train-time", "60", "--output", output], console, writer, cancel.Token);
-        Console.WriteLine(writer);
+        (int code, string printed) = await CliRun.RunAsync(
+            cancel.Token, "text-classification", "--dataset", data, "--label-col", "Sentiment", "--train-time", "60", "--output", output);
         Assert.AreEqual(130, code, "cancelled");
-        StringAssert.Contains(writer.ToString(), "nothing was written");
+        StringAssert.Contains(printed, "nothing was written");
         CollectionAssert.AreEquivalent(before, Directory.GetFileSystemEntries(folder), "no staging folder is left");
         Assert.AreEqual("an earlier model", File.ReadAllText(Path.Combine(output, "model.zip")), "the earlier output is untouched");
     }

@@ -7,7 +7,10 @@ namespace Microsoft.ML.Attention.Tests.Cli;
 internal static class CliRun
 {
     /// <summary>The exit code and everything printed (messages, help and parse errors).</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => RunAsync(CancellationToken.None, args);
+
+    /// <summary>As <see cref="RunAsync(string[])"/>, stopped by <paramref name="cancellationToken"/>.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(CancellationToken cancellationToken, params string[] args)
     {
         var writer = new StringWriter();
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -18,7 +21,7 @@ internal static class CliRun
             Interactive = InteractionSupport.No,
         });
         console.Profile.Width = 240;
-        int code = await CliApplication.RunAsync(args, console, writer);
+        int code = await CliApplication.RunAsync(args, console, writer, cancellationToken);
         Console.WriteLine($"mlnet-attention {string.Join(' ', args)} -> {code}\n{writer}");
         return (code, writer.ToString());
     }
