@@ -44,6 +44,12 @@ foreach (string id in new[] { "Microsoft.ML.Attention.Engine", "Microsoft.ML.Att
     {
         problems.Add($"{id} dependencies: {string.Join(", ", dependencies.Select(d => $"{d.Key} {d.Value}"))}; expected Microsoft.ML 5.0.1 and the engine {args[1]}");
     }
+
+    // No native dependency: ONNX Runtime comes only with the separate Microsoft.ML.Attention.Onnx package.
+    if (dependencies.Keys.Any(d => d.Contains("OnnxRuntime", StringComparison.Ordinal) || d.Contains("OnnxTransformer", StringComparison.Ordinal)))
+    {
+        problems.Add($"{id} depends on {string.Join(", ", dependencies.Keys)}: ONNX Runtime is a native library the pack must not bring");
+    }
 }
 
 if (problems.Count > 0)

@@ -54,8 +54,10 @@ public static class Program
                     return TextLoadSuite.Run();
                 case "scoring":
                     return ScoringSuite.Run();
+                case "onnx":
+                    return OnnxSuite.Run();
                 default:
-                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, attention, attention-parts, encoder, recurrent, han, seq2seq, cnn, cnn-parts, textload, scoring.");
+                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, attention, attention-parts, encoder, recurrent, han, seq2seq, cnn, cnn-parts, textload, scoring, onnx.");
                     return 2;
             }
         }

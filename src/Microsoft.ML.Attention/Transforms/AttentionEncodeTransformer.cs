@@ -1,4 +1,5 @@
 using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Attention.Onnx;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Attention.Transforms;
@@ -33,6 +34,9 @@ public sealed class AttentionEncodeTransformer : ITransformer
 
     /// <summary>The embedding column's name.</summary>
     public string OutputColumnName => Options.OutputColumnName;
+
+    /// <summary>The attention-weights column's name, or null when the transformer writes none.</summary>
+    public string? AttentionWeightsColumnName => Options.AttentionWeightsColumnName;
 
     /// <summary>The input column's name.</summary>
     public string InputColumnName => Options.InputColumnName;
@@ -91,6 +95,47 @@ public sealed class AttentionEncodeTransformer : ITransformer
     {
         ArgumentNullException.ThrowIfNull(input);
         return new BatchedDataView<AttentionEncodeMapper.Encoded>(input, new AttentionEncodeMapper(this, input.Schema));
+    }
+
+    /// <summary>The ONNX input's name when a text encoder is exported in <see cref="OnnxExportForm.Batched"/> form.</summary>
+    public const string OnnxTokenIdsInputName = "TokenIds";
+
+    /// <summary>The ONNX output of the pooling weights when the transformer has no attention-weights column.</summary>
+    public const string OnnxWeightsOutputName = "AttentionWeights";
+
+    /// <summary>
+    /// Writes the fitted encoder to <paramref name="destination"/> as an ONNX model (opset 17, no custom operators) that
+    /// ONNX Runtime or ML.NET's <c>ApplyOnnxModel</c> scores without the pack. Outputs: the embedding, named like this
+    /// transformer's output column, <c>[batch, EmbeddingSize]</c>, and the pooling weights, named like its
+    /// attention-weights column (or <see cref="OnnxWeightsOutputName"/>), <c>[batch, MaximumLength]</c> for text and
+    /// <c>[batch, steps]</c> for vectors, the values this transformer writes. The training head is not exported.
+    /// </summary>
+    /// <remarks>
+    /// Text: the input is the words' ids, not the text, so the host tokenizes as the pack does (lower-cased runs of letters
+    /// and digits) and looks the words up in <see cref="VocabularyWords"/>. <see cref="OnnxExportForm.Batched"/>: the input
+    /// is named <see cref="OnnxTokenIdsInputName"/>, int64 <c>[batch, tokens]</c>, rows padded with 0.
+    /// <see cref="OnnxExportForm.MLNetRow"/>: it is named like the input column and holds one row's uint32 key values as
+    /// ML.NET's <c>MapValueToKey</c> over those words gives them; the outputs lose the batch dimension. Words past
+    /// MaximumLength are dropped. Vectors: the input is named like the input column, float <c>[batch, size]</c>.
+    /// </remarks>
+    /// <param name="destination">A writable stream; it is left open.</param>
+    /// <param name="inputSchema">The schema the transformer scores (it fixes a vector input's size).</param>
+    /// <param name="form">The host the graph is shaped for: ONNX Runtime with batches (default) or ML.NET's <c>ApplyOnnxModel</c>.</param>
+    /// <param name="onnxInputName">The ONNX input's name, or null for the default (above).</param>
+    public void ExportToOnnx(Stream destination, DataViewSchema inputSchema, OnnxExportForm form = OnnxExportForm.Batched, string? onnxInputName = null)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        if (!destination.CanWrite)
+        {
+            throw new ArgumentException("ExportToOnnx: the destination stream is not writable.", nameof(destination));
+        }
+
+        CheckInput(inputSchema);
+        int steps = WeightSlots(inputSchema);
+        string input = onnxInputName ?? (Options.IsTextInput && form == OnnxExportForm.Batched ? OnnxTokenIdsInputName : Options.InputColumnName);
+        byte[] model = AttentionEncoderOnnx.Export(Model, form, input, Options.OutputColumnName, Options.AttentionWeightsColumnName ?? OnnxWeightsOutputName, steps);
+        destination.Write(model);
     }
 
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>

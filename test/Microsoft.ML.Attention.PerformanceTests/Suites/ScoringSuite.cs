@@ -177,7 +177,7 @@ internal static class ScoringSuite
         a.Length == b.Length && a.Zip(b).All(p => p.First.Zip(p.Second).All(v => Math.Abs(v.First - v.Second) <= 1e-4f * (1 + Math.Abs(v.First))));
 
     /// <summary>Texts of exactly <paramref name="words"/> words over a 5,000-word vocabulary; the label is the first word's class.</summary>
-    private static List<Document> Texts(int count, int words, int seed)
+    internal static List<Document> Texts(int count, int words, int seed)
     {
         var random = new Random(seed);
         var rows = new List<Document>(count);
@@ -198,5 +198,5 @@ internal static class ScoringSuite
         return rows;
     }
 
-    private sealed record Document(string Text, string Label, int Index);
+    internal sealed record Document(string Text, string Label, int Index);
 }

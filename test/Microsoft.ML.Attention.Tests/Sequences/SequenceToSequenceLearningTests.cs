@@ -87,9 +87,11 @@ public sealed class SequenceToSequenceLearningTests
         {
             CollectionAssert.AreEqual(greedy[i].Tokens, beam1[i].Tokens, $"row {i}: beam of width 1 vs greedy");
             Assert.AreEqual(greedy[i].LogProbability, beam1[i].LogProbability, 1e-3f, $"row {i}: log-probability");
+            // The beam scores its rows in other batch shapes than greedy, so kernels may round differently (seen on AVX-512: 1 ulp).
+            Assert.HasCount(greedy[i].Alignment.Length, beam1[i].Alignment);
             for (int t = 0; t < greedy[i].Alignment.Length; t++)
             {
-                CollectionAssert.AreEqual(greedy[i].Alignment[t], beam1[i].Alignment[t], $"row {i}, token {t}: alignment");
+                Check.Close(greedy[i].Alignment[t], beam1[i].Alignment[t], $"row {i}, token {t}: alignment", rtol: 1e-5f, atol: 1e-6f);
             }
 
             // Without length normalisation the beam ranks by total log-probability; greedy's output is among its candidates' rivals.

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using Microsoft.ML.Attention.Autograd;
+using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Attention.Tensors;
+using Microsoft.ML.Attention.Transforms;
+using Microsoft.ML.Data;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Microsoft.ML.Attention.PerformanceTests.Suites;
+
+/// <summary>
+/// Inference of the exported <c>AttentionEncode</c> encoder (default architecture, one epoch on generated texts) at 32
+/// and 256 words, rows/s side by side: the pack's engine and ONNX Runtime 1.31 (two intra-op threads) on the same batches
+/// of 64 token ids (<c>encoder_w*.ours</c> / <c>.onnxruntime</c>), and what an ML.NET app sees, <c>Transform</c> + a full
+/// scan of 4,000 texts: the pack's transformer against the ML.NET-native chain of <c>ToOnnxChain</c>
+/// (<c>ApplyOnnxModel</c> scores one row at a time). The ONNX outputs must equal the pack's within 1e-4, or the suite fails.
+/// </summary>
+internal static class OnnxSuite
+{
+    private const int Batch = 64;
+
+    private const int MlnetRows = 4_000;
+
+    internal static int Run()
+    {
+        int status = 0;
+        foreach (int words in new[] { 32, 256 })
+        {
+            status |= RunAt(words);
+        }
+
+        return status;
+    }
+
+    private static int RunAt(int words)
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView train = ml.Data.LoadFromEnumerable(ScoringSuite.Texts(2_000, words, seed: 1));
+        ITransformer pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.AttentionEncode(new AttentionEncodeOptions { MaximumLength = words, Epochs = 1, Seed = 1 })).Fit(train);
+        var encoder = (AttentionEncodeTransformer)((IEnumerable<ITransformer>)pipeline).Last();
+        List<ScoringSuite.Document> texts = ScoringSuite.Texts(MlnetRows, words, seed: 2);
+
+        // The engine and ONNX Runtime on the same batches of ids.
+        var vocabulary = new Vocabulary([.. encoder.VocabularyWords!]);
+        int[][] ids = [.. texts.Take(Batch * 8).Select(t => vocabulary.Encode(Vocabulary.Tokenize(t.Text)))];
+        using var onnx = new MemoryStream();
+        encoder.ExportToOnnx(onnx, train.Schema);
+        using var options = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        using var session = new InferenceSession(onnx.ToArray(), options);
+        var batches = Enumerable.Range(0, ids.Length / Batch).Select(b => ids.Skip(b * Batch).Take(Batch).ToArray()).ToArray();
+        float[] ours = EngineForward(encoder, batches[0]);
+        float[] theirs = OrtForward(session, batches[0]);
+        float worst = ours.Zip(theirs).Max(p => MathF.Abs(p.First - p.Second));
+        if (worst > 1e-4f)
+        {
+            Console.Error.WriteLine($"onnx: ONNX Runtime differs from the pack by {worst} at {words} words");
+            return 1;
+        }
+
+        double engine = Timing.BestSeconds(() => { foreach (int[][] b in batches) EngineForward(encoder, b); }, rounds: 3);
+        double ort = Timing.BestSeconds(() => { foreach (int[][] b in batches) OrtForward(session, b); }, rounds: 3);
+        Timing.Result($"onnx.encoder_w{words}.ours", ids.Length / engine, "rows/s");
+        Timing.Result($"onnx.encoder_w{words}.onnxruntime", ids.Length / ort, "rows/s");
+
+        // What an ML.NET app sees: Transform + scan, the pack's chain against the ML.NET-native chain.
+        IDataView data = ml.Data.LoadFromEnumerable(texts);
+        ITransformer native = ml.ToOnnxChain(pipeline, train.Schema);
+        Scan(pipeline.Transform(ml.Data.TakeRows(data, 100)));
+        Scan(native.Transform(ml.Data.TakeRows(data, 100)));
+        double pack = Rate(() => Scan(pipeline.Transform(data)));
+        double chain = Rate(() => Scan(native.Transform(data)));
+        Timing.Result($"onnx.mlnet_w{words}.ours", pack, "rows/s");
+        Timing.Result($"onnx.mlnet_w{words}.onnxruntime", chain, "rows/s");
+        return 0;
+    }
+
+    private static float[] EngineForward(AttentionEncodeTransformer encoder, int[][] batch)
+    {
+        using TensorScope scope = TensorScope.Begin();
+        using (GradMode.NoGrad())
+        {
+            return encoder.Model.Encode(EncoderBatch.FromTokens(batch)).Output.AsSpan().ToArray();
+        }
+    }
+
+    private static float[] OrtForward(InferenceSession session, int[][] batch)
+    {
+        int length = batch.Max(b => b.Length);
+        var tokens = new DenseTensor<long>([batch.Length, length]);
+        for (int r = 0; r < batch.Length; r++)
+        {
+            for (int t = 0; t < batch[r].Length; t++)
+            {
+                tokens[r, t] = batch[r][t];
+            }
+        }
+
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(AttentionEncodeTransformer.OnnxTokenIdsInputName, tokens)], ["Embedding"]);
+        return [.. results[0].AsEnumerable<float>()];
+    }
+
+    private static double Rate(Action scan)
+    {
+        var sw = Stopwatch.StartNew();
+        scan();
+        return MlnetRows / sw.Elapsed.TotalSeconds;
+    }
+
+    private static void Scan(IDataView view) => _ = view.GetColumn<float[]>("Embedding").Count();
+}
