@@ -135,8 +135,28 @@ public static class SafeTensors
     }
 
     /// <summary>Reads every tensor from a stream holding <paramref name="length"/> bytes of safetensors data.</summary>
-    public static Dictionary<string, Tensor> Read(Stream stream, long length)
+    public static Dictionary<string, Tensor> Read(Stream stream, long length) => Read(stream, length, out _);
+
+    /// <summary>Reads every tensor of a safetensors file and its <c>__metadata__</c> strings (empty when it has none).</summary>
+    /// <exception cref="InvalidDataException">As <see cref="Load(string)"/>, and for metadata that are not strings.</exception>
+    public static Dictionary<string, Tensor> Load(string path, out Dictionary<string, string> metadata)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        try
+        {
+            return Read(stream, stream.Length, out metadata);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid safetensors file: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads every tensor and the <c>__metadata__</c> strings from a stream holding <paramref name="length"/> bytes.</summary>
+    public static Dictionary<string, Tensor> Read(Stream stream, long length, out Dictionary<string, string> metadata)
+    {
+        metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         ArgumentNullException.ThrowIfNull(stream);
         if (length < 8)
         {
@@ -167,6 +187,16 @@ public static class SafeTensors
             {
                 if (prop.Name == "__metadata__")
                 {
+                    if (prop.Value.ValueKind != JsonValueKind.Object)
+                    {
+                        throw new InvalidDataException("__metadata__ is not a JSON object.");
+                    }
+
+                    foreach (JsonProperty m in prop.Value.EnumerateObject())
+                    {
+                        metadata[m.Name] = m.Value.ValueKind == JsonValueKind.String ? m.Value.GetString()! : throw new InvalidDataException($"__metadata__ '{m.Name}' is not a string.");
+                    }
+
                     continue;
                 }
 

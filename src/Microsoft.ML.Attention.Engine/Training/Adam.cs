@@ -51,6 +51,23 @@ public class Adam : Optimizer
     public bool DecoupledWeightDecay { get; }
 
     /// <inheritdoc/>
+    public override IReadOnlyDictionary<string, Tensor> StateDict()
+    {
+        var state = new Dictionary<string, Tensor>(base.StateDict(), StringComparer.Ordinal);
+        SaveBuffers(state, "exp_avg", _m);
+        SaveBuffers(state, "exp_avg_sq", _v);
+        return state;
+    }
+
+    /// <inheritdoc/>
+    public override void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
+    {
+        base.LoadStateDict(state);
+        LoadBuffers(state, "exp_avg", _m);
+        LoadBuffers(state, "exp_avg_sq", _v);
+    }
+
+    /// <inheritdoc/>
     protected override void Update(int index, Span<float> p, ReadOnlySpan<float> grad)
     {
         float[] m = State(ref _m, index, p.Length);

@@ -57,6 +57,33 @@ public sealed class EarlyStopping
         return false;
     }
 
+    /// <summary>
+    /// What a checkpoint needs to continue: the best score, the epochs since it and the weights it was reached with
+    /// (null before the first report).
+    /// </summary>
+    public (double Best, int Stale, IReadOnlyDictionary<string, float[]>? BestWeights) SaveState() => (Best, Stale, _best);
+
+    /// <summary>Continues from a state read from <see cref="SaveState"/> of a monitor of the same module.</summary>
+    /// <exception cref="ArgumentException">The weights do not match the module's parameters.</exception>
+    public void LoadState(double best, int stale, IReadOnlyDictionary<string, float[]>? bestWeights)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stale);
+        if (bestWeights is not null)
+        {
+            foreach ((string name, Tensors.Tensor t) in _module.StateDict())
+            {
+                if (!bestWeights.TryGetValue(name, out float[]? w) || w.Length != t.Length)
+                {
+                    throw new ArgumentException($"The early-stopping state has no weights of the module's '{name}' ({t.Length} values).", nameof(bestWeights));
+                }
+            }
+        }
+
+        Best = best;
+        Stale = stale;
+        _best = bestWeights?.ToDictionary(p => p.Key, p => p.Value.ToArray());
+    }
+
     /// <summary>Copies the best epoch's weights back into the module (by name; nothing if no epoch was reported).</summary>
     public void RestoreBest()
     {

@@ -136,6 +136,20 @@ public sealed class AttentionEncodeOptions
     /// </summary>
     public int ScoringBatchSize { get; set; } = Defaults.ScoringBatchSize;
 
+    /// <summary>
+    /// A folder where training writes a checkpoint at the end of every epoch (file
+    /// <c>attention-encode.checkpoint</c>: weights, optimizer state, the generator's state, the epoch; written atomically,
+    /// so a killed process leaves the previous one); null for none. The folder must exist. Default null.
+    /// </summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>
+    /// With <see cref="CheckpointDirectory"/>: continue from its checkpoint when there is one (e.g. after the process was
+    /// killed), ending exactly where an uninterrupted run with the same seed ends; without a checkpoint, train from the
+    /// start. A checkpoint of another run (other options, data or vocabulary) is refused. Default false.
+    /// </summary>
+    public bool ResumeFromCheckpoint { get; set; }
+
     /// <summary>Training seed; null draws one from the <c>MLContext</c>'s seeded generator. Default null.</summary>
     public int? Seed { get; set; }
 
@@ -166,6 +180,8 @@ public sealed class AttentionEncodeOptions
         Check(ScoringBatchSize > 0, nameof(ScoringBatchSize), $"ScoringBatchSize ({ScoringBatchSize}) must be positive (1 = row by row).");
         Check(StepSize >= 0, nameof(StepSize), $"StepSize ({StepSize}) must be 0 (text) or positive (vector).");
         Check(StepSize > 0 || VocabularySize > 2, nameof(VocabularySize), $"VocabularySize ({VocabularySize}) must exceed 2 (padding and unknown markers).");
+        Check(CheckpointDirectory is null || Directory.Exists(CheckpointDirectory), nameof(CheckpointDirectory), $"the folder '{CheckpointDirectory}' does not exist.");
+        Check(!ResumeFromCheckpoint || CheckpointDirectory is not null, nameof(ResumeFromCheckpoint), "needs CheckpointDirectory, the folder to resume from.");
         Check(StepSize == 0 || TokensColumnName is null, nameof(TokensColumnName), "TokensColumnName applies to text input only.");
         var names = new[] { OutputColumnName, AttentionWeightsColumnName, TokensColumnName }.Where(n => n is not null).ToArray();
         Check(names.Distinct(StringComparer.Ordinal).Count() == names.Length, nameof(OutputColumnName),

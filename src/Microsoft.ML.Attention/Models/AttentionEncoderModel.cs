@@ -31,6 +31,8 @@ public sealed class AttentionEncoderModel : Module
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputs);
         _options = options.Clone();
+        _options.CheckpointDirectory = null; // where one run was checkpointed is not part of the model
+        _options.ResumeFromCheckpoint = false;
         VocabularySize = vocabularySize;
         Outputs = outputs;
         int d = options.ModelDimension;

@@ -32,9 +32,12 @@ public static class AttentionEncoderTrainer
             throw new ArgumentException("There are no training examples.", nameof(data));
         }
 
-        var model = new AttentionEncoderModel(options, vocabularySize, outputs, random);
+        // Every draw of the run (initial weights, the split, shuffles, dropout) comes from one generator whose state a
+        // checkpoint can hold, so a resumed run continues exactly where the uninterrupted one would be.
+        var generator = new StatefulRandom(random.NextInt64());
+        var model = new AttentionEncoderModel(options, vocabularySize, outputs, generator);
         int[] order = [.. Enumerable.Range(0, data.Count)];
-        random.Shuffle(order);
+        generator.Shuffle(order);
         int held = options.ValidationFraction > 0 ? (int)Math.Round(data.Count * options.ValidationFraction) : 0;
         held = held >= data.Count ? 0 : held;
         int[] validation = order[..held], train = order[held..];
@@ -43,14 +46,35 @@ public static class AttentionEncoderTrainer
         var crossEntropy = new CrossEntropyLoss();
         var mse = new MseLoss();
         var stopping = new EarlyStopping(model, options.EarlyStoppingPatience);
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        string? checkpoint = options.CheckpointDirectory is null ? null : Path.Combine(options.CheckpointDirectory, CheckpointFileName);
+        string fingerprint = Fingerprint(options, vocabularySize, outputs, data);
+        var history = new List<EpochReport>();
+        int first = 1;
+        if (checkpoint is not null && options.ResumeFromCheckpoint && TrainingCheckpoint.Load(checkpoint, fingerprint) is { } saved)
+        {
+            saved.Restore(checkpoint, model, optimizer, stopping, generator);
+            first = saved.Epoch + 1;
+            foreach (EpochReport report in saved.History)
+            {
+                history.Add(report);
+                progress?.Invoke(report);
+            }
+
+            if (validation.Length > 0 && stopping.ShouldStop)
+            {
+                first = options.Epochs + 1; // the run had already stopped early
+            }
+        }
+
+        for (int epoch = first; epoch <= options.Epochs; epoch++)
         {
             model.Train();
-            random.Shuffle(train);
+            int[] epochOrder = [.. train];
+            generator.Shuffle(epochOrder);
             double total = 0;
-            for (int start = 0; start < train.Length; start += options.BatchSize)
+            for (int start = 0; start < epochOrder.Length; start += options.BatchSize)
             {
-                int[] idx = train[start..Math.Min(train.Length, start + options.BatchSize)];
+                int[] idx = epochOrder[start..Math.Min(epochOrder.Length, start + options.BatchSize)];
                 TrainingCancellation.ThrowIfRequested();
                 using TensorScope scope = TensorScope.Begin();
                 optimizer.ZeroGrad();
@@ -69,7 +93,14 @@ public static class AttentionEncoderTrainer
             double? validationLoss = validation.Length > 0 ? ValidationLoss.Mean(model, ValidationLoss.Slices(validation, options.BatchSize),
                 batch => Loss(model, data, batch, classify, crossEntropy, mse)) : null;
             bool improved = stopping.Report(validationLoss ?? trainLoss);
-            progress?.Invoke(new EpochReport(epoch, options.Epochs, trainLoss, validationLoss, improved));
+            var epochReport = new EpochReport(epoch, options.Epochs, trainLoss, validationLoss, improved);
+            history.Add(epochReport);
+            if (checkpoint is not null)
+            {
+                TrainingCheckpoint.Save(checkpoint, fingerprint, epoch, model, optimizer, stopping, generator, history);
+            }
+
+            progress?.Invoke(epochReport);
             if (validation.Length > 0 && stopping.ShouldStop)
             {
                 break;
@@ -80,6 +111,37 @@ public static class AttentionEncoderTrainer
 
         model.Eval();
         return model;
+    }
+
+    /// <summary>The checkpoint's file name inside <see cref="AttentionEncodeOptions.CheckpointDirectory"/>.</summary>
+    public const string CheckpointFileName = "attention-encode.checkpoint";
+
+    /// <summary>
+    /// What a checkpoint must have been written by to be resumed: the options that shape training (all but the
+    /// checkpoint settings, the epoch count, which may be raised to train longer, and the scoring batch size), the
+    /// vocabulary size, the outputs and a hash of the training data.
+    /// </summary>
+    private static string Fingerprint(AttentionEncodeOptions options, int vocabularySize, int outputs, SequenceDataset data)
+    {
+        AttentionEncodeOptions o = options.Clone();
+        o.CheckpointDirectory = null;
+        o.ResumeFromCheckpoint = false;
+        o.Epochs = 1;
+        o.ScoringBatchSize = 1;
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.Labels.AsSpan()));
+        foreach (int[] t in data.Tokens ?? [])
+        {
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.AsSpan()));
+            hash.AppendData(BitConverter.GetBytes(-1)); // row boundary
+        }
+
+        foreach (float[] v in data.Vectors ?? [])
+        {
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(v.AsSpan()));
+        }
+
+        return $"{System.Text.Json.JsonSerializer.Serialize(o)}|vocabulary={vocabularySize}|outputs={outputs}|rows={data.Count}|data={Convert.ToHexString(hash.GetHashAndReset())}";
     }
 
     private static Tensor Loss(AttentionEncoderModel model, SequenceDataset data, int[] idx, bool classify, CrossEntropyLoss crossEntropy, MseLoss mse)
