@@ -175,6 +175,7 @@ public static class SafeTensors
         stream.ReadExactly(header);
         long dataLength = length - 8 - (long)headerLen;
         var entries = new List<(string Name, string Dtype, int[] Shape, long Begin, long End)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         try
         {
             using JsonDocument doc = JsonDocument.Parse(header);
@@ -207,6 +208,11 @@ public static class SafeTensors
                 if (offsets.Length != 2)
                 {
                     throw new InvalidDataException($"tensor '{prop.Name}' has {offsets.Length} data offsets; expected 2.");
+                }
+
+                if (!seen.Add(prop.Name))
+                {
+                    throw new InvalidDataException($"the header names tensor '{prop.Name}' twice.");
                 }
 
                 entries.Add((prop.Name, dtype, shape, offsets[0].GetInt64(), offsets[1].GetInt64()));

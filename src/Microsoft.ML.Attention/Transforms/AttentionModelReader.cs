@@ -123,7 +123,14 @@ internal sealed class AttentionModelReader
         if (manifest.TryGetProperty("hasInputSchema", out JsonElement hasSchema) && hasSchema.ValueKind == JsonValueKind.True)
         {
             using var schemaStream = new MemoryStream(ReadEntry(AttentionModelFormat.InputSchemaEntry), writable: false);
-            _catalog.Load(schemaStream, out inputSchema);
+            try
+            {
+                _catalog.Load(schemaStream, out inputSchema);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw Damaged($"the input schema ('{AttentionModelFormat.InputSchemaEntry}') was not loaded by ML.NET's Model.Load: {ex.Message}");
+            }
         }
 
         if (!manifest.TryGetProperty("model", out JsonElement model))
@@ -131,7 +138,22 @@ internal sealed class AttentionModelReader
             throw Damaged($"'{AttentionModelFormat.ManifestEntry}' has no model");
         }
 
-        return ReadNode(model, "model", 0);
+        ITransformer loaded = ReadNode(model, "model", 0);
+        if (inputSchema is not null)
+        {
+            // The parts must fit the schema they were saved with, as they did when saved: a manifest whose chain was
+            // changed (a part dropped, moved or swapped) is refused here, not at the first Transform.
+            try
+            {
+                loaded.GetOutputSchema(inputSchema);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException && !IsOurs(ex))
+            {
+                throw Damaged($"its parts do not fit the input schema saved with them: {ex.Message}");
+            }
+        }
+
+        return loaded;
     }
 
     private ITransformer ReadNode(JsonElement node, string where, int depth)
@@ -232,12 +254,22 @@ internal sealed class AttentionModelReader
         return data;
     }
 
+    /// <summary>Deflate's largest expansion (258-byte matches from 2-bit codes) with a margin.</summary>
+    private const long MaxDeflateRatio = 1100;
+
     private byte[] ReadRaw(string name)
     {
         ZipArchiveEntry entry = _zip!.GetEntry(name) ?? throw Damaged($"the entry '{name}' is missing");
         if (entry.Length > AttentionModelFormat.MaxEntryBytes)
         {
             throw Damaged($"the entry '{name}' is larger than {AttentionModelFormat.MaxEntryBytes} bytes");
+        }
+
+        // The directory's size is only a claim: deflate expands at most ~1,032 times, so a larger claim is a damaged
+        // file, refused before it can make the reader allocate gigabytes for a few compressed bytes.
+        if (entry.Length > entry.CompressedLength * MaxDeflateRatio + 1024)
+        {
+            throw Damaged($"the entry '{name}' claims {entry.Length} bytes from {entry.CompressedLength} compressed");
         }
 
         var data = new byte[entry.Length];

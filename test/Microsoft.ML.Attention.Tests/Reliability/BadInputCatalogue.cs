@@ -144,6 +144,15 @@ internal static class BadInputCatalogue
             () => SafeTensors.Load(Write("header.safetensors", [255, 255, 0, 0, 0, 0, 0, 0, (byte)'{', (byte)'}'])), typeof(InvalidDataException), "header.safetensors", "header");
         yield return new("files", "a damaged training checkpoint",
             () => Ml.Transforms.AttentionEncode(new AttentionEncodeOptions { CheckpointDirectory = CheckpointFolder(folder), ResumeFromCheckpoint = true, Epochs = 1 }).Fit(Keyed()), typeof(InvalidDataException), AttentionEncoderTrainer.CheckpointFileName);
+        // Found by the fuzzing harness (FuzzTests), fixed, and kept here.
+        yield return new("files", "a model whose saved input schema is damaged (checksum redone)",
+            () => Ml.Model.LoadWithAttention(Write("schema.zip", Rewrite(SavedModel(), "input-schema.zip", _ => "garbage"u8.ToArray())), out _), typeof(InvalidDataException), "schema.zip", "input schema");
+        yield return new("files", "a model whose manifest lost a part of its chain",
+            () => Ml.Model.LoadWithAttention(Write("dropped.zip", DropPart(SavedPipeline(), 2)), out _), typeof(InvalidDataException), "dropped.zip", "do not fit");
+        yield return new("files", "a zip entry claiming 2 GB from a few compressed bytes",
+            () => Ml.Model.LoadWithAttention(Write("bomb.zip", ClaimHugeEntry(SavedModel())), out _), typeof(InvalidDataException), "bomb.zip", "claims");
+        yield return new("files", "safetensors naming a tensor twice",
+            () => SafeTensors.Load(Write("twice.safetensors", TwiceNamed())), typeof(InvalidDataException), "twice.safetensors", "twice");
         yield return new("files", "pretrained embeddings file that does not exist",
             () => Ml.MulticlassClassification.Trainers.HierarchicalAttention(new HierarchicalAttentionOptions { PretrainedEmbeddingsPath = Path.Combine(folder, "glove.txt"), Epochs = 1 }).Fit(Keyed()), typeof(FileNotFoundException), "glove.txt");
     }
@@ -192,6 +201,97 @@ internal static class BadInputCatalogue
         using var stream = new MemoryStream();
         Ml.Model.SaveWithAttention(Encoder(), Keyed().Schema, stream);
         return stream.ToArray();
+    }
+
+    /// <summary>MapValueToKey → AttentionEncode → SDCA → MapKeyToValue, saved with its schema.</summary>
+    private static byte[] SavedPipeline()
+    {
+        IDataView texts = Ml.Data.LoadFromEnumerable(LateWordTask.Generate(40, seed: 2));
+        var chain = Ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(Ml.Transforms.AttentionEncode(new AttentionEncodeOptions { ModelDimension = 8, Heads = 2, Layers = 1, FeedForwardDimension = 8, Epochs = 1, MaximumLength = 24, Seed = 1 }))
+            .Append(Ml.MulticlassClassification.Trainers.SdcaMaximumEntropy("Label", "Embedding", maximumNumberOfIterations: 2))
+            .Append(Ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")).Fit(texts);
+        using var stream = new MemoryStream();
+        Ml.Model.SaveWithAttention(chain, texts.Schema, stream);
+        return stream.ToArray();
+    }
+
+    /// <summary>The zip with one entry changed and the manifest's checksum of it redone.</summary>
+    private static byte[] Rewrite(byte[] zip, string entry, Func<byte[], byte[]> change) => Rezip(zip, (name, data) => name == entry ? change(data) : data, rehash: entry);
+
+    /// <summary>The manifest's chain without one part (e.g. the trainer whose PredictedLabel the last part maps back).</summary>
+    private static byte[] DropPart(byte[] zip, int part) => Rezip(zip, (name, data) =>
+    {
+        if (name != AttentionModelFormat.ManifestEntry)
+        {
+            return data;
+        }
+
+        var root = System.Text.Json.Nodes.JsonNode.Parse(data)!;
+        root["model"]!["items"]!.AsArray().RemoveAt(part);
+        root["model"]!["scopes"]!.AsArray().RemoveAt(part);
+        return System.Text.Encoding.UTF8.GetBytes(root.ToJsonString());
+    }, rehash: null);
+
+    private static byte[] Rezip(byte[] zip, Func<string, byte[], byte[]> change, string? rehash)
+    {
+        var entries = new List<(string Name, byte[] Data)>();
+        using (var archive = new System.IO.Compression.ZipArchive(new MemoryStream(zip)))
+        {
+            foreach (var e in archive.Entries)
+            {
+                using var s = e.Open();
+                using var copy = new MemoryStream();
+                s.CopyTo(copy);
+                entries.Add((e.FullName, change(e.FullName, copy.ToArray())));
+            }
+        }
+
+        if (rehash is not null)
+        {
+            int m = entries.FindIndex(e => e.Name == AttentionModelFormat.ManifestEntry);
+            var root = System.Text.Json.Nodes.JsonNode.Parse(entries[m].Data)!;
+            root["entries"]![rehash] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(entries.First(e => e.Name == rehash).Data));
+            entries[m] = (entries[m].Name, System.Text.Encoding.UTF8.GetBytes(root.ToJsonString()));
+        }
+
+        using var output = new MemoryStream();
+        using (var archive = new System.IO.Compression.ZipArchive(output, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach ((string name, byte[] data) in entries)
+            {
+                using var s = archive.CreateEntry(name).Open();
+                s.Write(data);
+            }
+        }
+
+        return output.ToArray();
+    }
+
+    /// <summary>The manifest entry's uncompressed size in the central directory set to 2 GB − 1.</summary>
+    private static byte[] ClaimHugeEntry(byte[] zip)
+    {
+        byte[] bytes = [.. zip];
+        byte[] name = System.Text.Encoding.ASCII.GetBytes(AttentionModelFormat.ManifestEntry);
+        for (int i = 0; i + 46 < bytes.Length; i++)
+        {
+            // Central directory header: signature PK\1\2, uncompressed size at +24, name length at +28, name at +46.
+            if (bytes[i] == 0x50 && bytes[i + 1] == 0x4B && bytes[i + 2] == 1 && bytes[i + 3] == 2
+                && BitConverter.ToUInt16(bytes, i + 28) == name.Length && bytes.AsSpan(i + 46, name.Length).SequenceEqual(name))
+            {
+                BitConverter.GetBytes(int.MaxValue).CopyTo(bytes, i + 24);
+                return bytes;
+            }
+        }
+
+        throw new InvalidOperationException("no central directory entry for the manifest");
+    }
+
+    private static byte[] TwiceNamed()
+    {
+        string header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+        byte[] json = System.Text.Encoding.UTF8.GetBytes(header);
+        return [.. BitConverter.GetBytes((ulong)json.Length), .. json, 0, 0, 128, 63];
     }
 
     private static byte[] Flip(byte[] bytes)
