@@ -69,10 +69,14 @@ public static class AttentionOnnxChain
             {
                 result.AddRange(Convert(mlContext, encoder, schema, exactTokenization ? AllWordSeparators : CommonWordSeparators));
             }
+            else if (transformer is ImageAttentionTransformer image)
+            {
+                result.Add(Convert(mlContext, image, schema));
+            }
             else if (transformer.GetType().Namespace?.StartsWith("Microsoft.ML.Attention", StringComparison.Ordinal) == true)
             {
                 throw new NotSupportedException(
-                    $"ToOnnxChain: the chain holds a {transformer.GetType().Name}, which has no ONNX export yet (AttentionEncodeTransformer has). " +
+                    $"ToOnnxChain: the chain holds a {transformer.GetType().Name}, which has no ONNX export yet (AttentionEncode and ImageAttentionFeaturize have). " +
                     "Save this model with mlContext.Model.SaveWithAttention instead.");
             }
             else
@@ -133,20 +137,40 @@ public static class AttentionOnnxChain
         }
     }
 
+    /// <summary>The featurizer as <c>ApplyOnnxModel</c> on the pixel column (the network takes ExtractPixels' planar floats as they are).</summary>
+    private static ITransformer Convert(MLContext ml, ImageAttentionTransformer image, DataViewSchema schema)
+    {
+        if (!image.Featurizer)
+        {
+            throw new NotSupportedException(
+                "ToOnnxChain: an ImageAttention classifier's PredictedLabel is a key ML.NET's ONNX transformer cannot rebuild. " +
+                "For a native chain, train mlContext.Transforms.ImageAttentionFeaturize followed by an ML.NET trainer; for the class " +
+                "probabilities alone, ImageAttentionTransformer.ExportToOnnx.");
+        }
+
+        image.GetOutputSchema(schema); // the pack's own input checks, with its messages
+        string[] outputs = image.AttentionMapColumnName is { } map ? [image.EmbeddingColumnName, map] : [image.EmbeddingColumnName];
+        var onnx = new MemoryStream();
+        image.ExportToOnnx(onnx, schema, OnnxExportForm.MLNetRow);
+        onnx.Position = 0;
+        return ml.Transforms.ApplyOnnxModel(outputs, [image.FeatureColumnName], onnx).Fit(EmptyView(ml, schema[image.FeatureColumnName]));
+    }
+
     /// <summary>No rows, one column like <paramref name="column"/>: what the new transformers are fitted on (they learn nothing from rows).</summary>
     private static IDataView EmptyView(MLContext ml, DataViewSchema.Column column)
     {
         SchemaDefinition definition = SchemaDefinition.Create(typeof(InputRow));
-        definition[nameof(InputRow.Text)].ColumnName = column.Name;
+        SchemaDefinition.Column text = definition[nameof(InputRow.Text)], vectorColumn = definition[nameof(InputRow.Vector)];
         if (column.Type is VectorDataViewType vector)
         {
-            definition.Remove(definition[nameof(InputRow.Text)]);
-            definition[nameof(InputRow.Vector)].ColumnName = column.Name;
-            definition[nameof(InputRow.Vector)].ColumnType = vector;
+            definition.Remove(text);
+            vectorColumn.ColumnName = column.Name;
+            vectorColumn.ColumnType = vector;
         }
         else
         {
-            definition.Remove(definition[nameof(InputRow.Vector)]);
+            definition.Remove(vectorColumn);
+            text.ColumnName = column.Name;
         }
 
         return ml.Data.LoadFromEnumerable(new List<InputRow>(), definition);

@@ -35,6 +35,9 @@ public sealed class ImageAttentionStage : Module
     /// <summary>The attention block kind.</summary>
     public ImageAttentionKind Kind { get; }
 
+    /// <summary>The stage's convolutions (3×3 convolution + batch norm + ReLU), in order.</summary>
+    public IEnumerable<ConvBatchNorm> Convolutions => _convs.Items.Cast<ConvBatchNorm>();
+
     /// <summary>The attention block, or null.</summary>
     public Module<Tensor, Tensor>? Attention { get; }
 

@@ -40,9 +40,17 @@ internal sealed class OnnxGraphBuilder(string graphName)
         _outputs.Add(new OnnxValueInfo(name, type, dims, doc));
     }
 
-    /// <summary>A float initializer of <paramref name="dims"/> (a weight).</summary>
+    /// <summary>
+    /// A float initializer of <paramref name="dims"/> (a weight). A module applied twice (CBAM's shared MLP) asks for its
+    /// weights twice under one name and gets the one initializer.
+    /// </summary>
     public string Weight(string name, ReadOnlySpan<float> values, params long[] dims)
     {
+        if (_initializers.Any(t => t.Name == name))
+        {
+            return name;
+        }
+
         Claim(name);
         _initializers.Add(OnnxTensor.Floats(name, values, dims));
         return name;

@@ -83,6 +83,41 @@ public sealed class ImageAttentionTransformer : ITransformer
         return new BatchedDataView<ImageAttentionScores>(input, new ImageAttentionMapper(this, input.Schema));
     }
 
+    /// <summary>
+    /// Writes the fitted network to <paramref name="destination"/> as an ONNX model (opset 17, standard operators) that
+    /// ONNX Runtime or ML.NET's <c>ApplyOnnxModel</c> scores without the pack. Input: the pixel column's planar floats,
+    /// named like it, <c>[batch, C·H·W]</c>. Outputs, named like this transformer's columns: the classifier's
+    /// <c>Score</c> (class probabilities; <c>PredictedLabel</c> is their argmax + 1 as a key) or the featurizer's
+    /// embedding, and the attention map when the transformer writes one. Networks with a spatial transformer are not
+    /// exported yet.
+    /// </summary>
+    /// <param name="destination">A writable stream; it is left open.</param>
+    /// <param name="inputSchema">The schema the transformer scores (its pixel column is checked).</param>
+    /// <param name="form">Batched for ONNX Runtime (default), or one ML.NET row (outputs without the batch dimension).</param>
+    /// <exception cref="NotSupportedException">The network has a spatial transformer.</exception>
+    public void ExportToOnnx(Stream destination, DataViewSchema inputSchema, Onnx.OnnxExportForm form = Onnx.OnnxExportForm.Batched)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        if (!destination.CanWrite)
+        {
+            throw new ArgumentException("ExportToOnnx: the destination stream is not writable.", nameof(destination));
+        }
+
+        CheckInput(inputSchema);
+        destination.Write(Onnx.ImageAttentionOnnx.Export(Model, form, Options.FeatureColumnName,
+            Featurizer ? null : ImageAttentionEstimator.ScoreColumnName, Featurizer ? Options.EmbeddingColumnName : null, Options.AttentionMapColumnName));
+    }
+
+    /// <summary>The pixel column's name.</summary>
+    public string FeatureColumnName => Options.FeatureColumnName;
+
+    /// <summary>The featurizer's embedding column's name.</summary>
+    public string EmbeddingColumnName => Options.EmbeddingColumnName;
+
+    /// <summary>The attention-map column's name, or null when the transformer writes none.</summary>
+    public string? AttentionMapColumnName => Options.AttentionMapColumnName;
+
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>
     /// <exception cref="NotSupportedException">Always; use <c>mlContext.Model.SaveWithAttention</c>.</exception>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>

@@ -14,7 +14,8 @@ namespace Microsoft.ML.Attention.PerformanceTests.Suites;
 /// and 256 words, rows/s side by side: the pack's engine and ONNX Runtime 1.31 (two intra-op threads) on the same batches
 /// of 64 token ids (<c>encoder_w*.ours</c> / <c>.onnxruntime</c>), and what an ML.NET app sees, <c>Transform</c> + a full
 /// scan of 4,000 texts: the pack's transformer against the ML.NET-native chain of <c>ToOnnxChain</c>
-/// (<c>ApplyOnnxModel</c> scores one row at a time). The ONNX outputs must equal the pack's within 1e-4, or the suite fails.
+/// (<c>ApplyOnnxModel</c> scores one row at a time). Then the image attention classifier (plain, SE, CBAM; 1×28×28,
+/// batches of 256), the engine against ONNX Runtime. The ONNX outputs must equal the pack's within 1e-4, or the suite fails.
 /// </summary>
 internal static class OnnxSuite
 {
@@ -28,6 +29,11 @@ internal static class OnnxSuite
         foreach (int words in new[] { 32, 256 })
         {
             status |= RunAt(words);
+        }
+
+        foreach (ImageAttentionKind kind in new[] { ImageAttentionKind.None, ImageAttentionKind.SqueezeExcite, ImageAttentionKind.Cbam })
+        {
+            status |= RunImages(kind);
         }
 
         return status;
@@ -74,6 +80,56 @@ internal static class OnnxSuite
         Timing.Result($"onnx.mlnet_w{words}.ours", pack, "rows/s");
         Timing.Result($"onnx.mlnet_w{words}.onnxruntime", chain, "rows/s");
         return 0;
+    }
+
+    /// <summary>The image attention classifier (default stages, one epoch) on 1×28×28 images, batches of 256: the engine against ONNX Runtime.</summary>
+    private static int RunImages(ImageAttentionKind kind)
+    {
+        const int batch = 256;
+        var ml = new MLContext(seed: 1);
+        var random = new Random(1);
+        var rows = Enumerable.Range(0, 512).Select(i => new Picture
+        {
+            Label = (i % 10).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Features = [.. Enumerable.Range(0, 28 * 28).Select(_ => (float)random.NextDouble() * 255)],
+        }).ToList();
+        IDataView train = ml.Data.LoadFromEnumerable(rows);
+        var model = (ImageAttentionTransformer)((IEnumerable<ITransformer>)ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.ImageAttention(new ImageAttentionOptions { Attention = kind, Epochs = 1, Seed = 1 })).Fit(train)).Last();
+        float[][] images = [.. rows.Take(batch).Select(r => r.Features)];
+        using var onnx = new MemoryStream();
+        model.ExportToOnnx(onnx, train.Schema);
+        using var options = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        using var session = new InferenceSession(onnx.ToArray(), options);
+        var input = new DenseTensor<float>(images.SelectMany(i => i).ToArray(), [batch, 28 * 28]);
+        float[] Ort()
+        {
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor("Features", input)]);
+            return [.. results[0].AsEnumerable<float>()];
+        }
+
+        float[] ours = [.. model.Score(images, wantMap: false).SelectMany(s => s.Probabilities)];
+        float worst = ours.Zip(Ort()).Max(p => MathF.Abs(p.First - p.Second));
+        if (worst > 1e-4f)
+        {
+            Console.Error.WriteLine($"onnx: ONNX Runtime differs from the pack by {worst} on {kind} images");
+            return 1;
+        }
+
+        double engine = Timing.BestSeconds(() => model.Score(images, wantMap: false), rounds: 3);
+        double ort = Timing.BestSeconds(() => Ort(), rounds: 3);
+        string name = kind.ToString().ToLowerInvariant();
+        Timing.Result($"onnx.image_{name}.ours", batch / engine, "images/s");
+        Timing.Result($"onnx.image_{name}.onnxruntime", batch / ort, "images/s");
+        return 0;
+    }
+
+    private sealed class Picture
+    {
+        public string Label { get; set; } = "";
+
+        [VectorType(1, 28, 28)]
+        public float[] Features { get; set; } = [];
     }
 
     private static float[] EngineForward(AttentionEncodeTransformer encoder, int[][] batch)

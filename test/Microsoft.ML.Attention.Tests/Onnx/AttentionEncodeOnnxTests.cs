@@ -90,6 +90,19 @@ public sealed class AttentionEncodeOnnxTests
         using var onnx = new MemoryStream();
         model.ExportToOnnx(onnx, data.Schema);
         using var session = new InferenceSession(onnx.ToArray());
+        using (var rowForm = new MemoryStream())
+        {
+            // One ML.NET row: [1, size] in, no batch dimension out.
+            model.ExportToOnnx(rowForm, data.Schema, OnnxExportForm.MLNetRow);
+            using var rowSession = new InferenceSession(rowForm.ToArray());
+            for (int r = 0; r < 5; r++)
+            {
+                using var one = rowSession.Run([NamedOnnxValue.CreateFromTensor("Features", new DenseTensor<float>(rows[r].Features, [1, 24]))]);
+                Tensor<float> e = one.First(v => v.Name == "Embedding").AsTensor<float>();
+                AssertRows([embeddings[r]], e.Reshape([1, (int)e.Length]), $"row {r} in ML.NET row form");
+            }
+        }
+
         var input = new DenseTensor<float>(rows.SelectMany(r => r.Features).ToArray(), [rows.Count, 24]);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("Features", input)]);
         AssertRows(embeddings, results.First(v => v.Name == "Embedding").AsTensor<float>(), "Embedding");

@@ -90,6 +90,47 @@ public sealed class OnnxChainTests
     }
 
     [TestMethod]
+    public void OnnxChain_VectorInput_PlainSaveAndLoad_PredictsAsThePack()
+    {
+        var ml = new MLContext(seed: 1);
+        var random = new Random(6);
+        IDataView data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 80).Select(i => new Steps
+        {
+            Features = [.. Enumerable.Range(0, 12).Select(_ => (float)random.NextDouble() - 0.5f)],
+            Flag = i % 3 == 0,
+        }).ToList());
+        var pipeline = ml.Transforms.AttentionEncode(new AttentionEncodeOptions
+        {
+            InputColumnName = "Features", StepSize = 3, LabelColumnName = "Flag", ModelDimension = 8, Heads = 2, Layers = 1, FeedForwardDimension = 8,
+            Epochs = 2, Seed = 2, AttentionWeightsColumnName = "Weights",
+        }).Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression("Flag", "Embedding", maximumNumberOfIterations: 10));
+        ITransformer model = pipeline.Fit(data);
+        using var saved = new MemoryStream();
+        ml.Model.Save(ml.ToOnnxChain(model, data.Schema), data.Schema, saved);
+        saved.Position = 0;
+        IDataView expected = model.Transform(data), actual = new MLContext(seed: 3).Model.Load(saved, out _).Transform(data);
+        foreach (string column in new[] { "Embedding", "Weights" })
+        {
+            float[][] e = [.. expected.GetColumn<float[]>(column)], a = [.. actual.GetColumn<float[]>(column)];
+            for (int r = 0; r < e.Length; r++)
+            {
+                Check.Close(e[r], a[r], $"{column} row {r}", rtol: 0f, atol: 1e-4f);
+            }
+        }
+
+        float[] pe = [.. expected.GetColumn<float>("Probability")], pa = [.. actual.GetColumn<float>("Probability")];
+        Check.Close(pe, pa, "Probability", rtol: 0f, atol: 1e-4f);
+    }
+
+    private sealed class Steps
+    {
+        [VectorType(12)]
+        public float[] Features { get; set; } = [];
+
+        public bool Flag { get; set; }
+    }
+
+    [TestMethod]
     public void OnnxChain_RefusesAPackTransformerWithoutExport_NamingIt()
     {
         var ml = new MLContext(seed: 1);
