@@ -138,6 +138,97 @@ public sealed class AttentionEncodeTransformer : ITransformer
         destination.Write(model);
     }
 
+    /// <summary>
+    /// Writes the network's weights — encoder and training head — to a safetensors file under PyTorch's
+    /// <c>state_dict</c> names (<c>embedding.weight</c>, <c>positions.weight</c>, <c>encoder.layers.{i}.self_attn.in_proj_weight</c>, …,
+    /// <c>pool.proj.weight</c>, <c>pool.context</c>, <c>head.weight</c>), so that the PyTorch module of
+    /// <c>build/pytorch/attention_encoder.py</c> (<c>nn.TransformerEncoder</c> with <c>norm_first=True</c>, GELU,
+    /// <c>batch_first=True</c>) takes them with <c>load_state_dict(strict=True)</c>. The metadata holds the architecture.
+    /// The write is atomic.
+    /// </summary>
+    /// <param name="path">The file to write; its folder must exist.</param>
+    public void SaveWeights(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string full = Path.GetFullPath(path);
+        if (!Directory.Exists(Path.GetDirectoryName(full)))
+        {
+            throw new DirectoryNotFoundException($"Cannot save the weights to '{path}': the directory '{Path.GetDirectoryName(full)}' does not exist.");
+        }
+
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["format"] = "pt",
+            ["architecture"] = WeightsArchitecture,
+            ["model_dimension"] = Model.EmbeddingSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["heads"] = Options.Heads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["layers"] = Options.Layers.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["feed_forward_dimension"] = Options.FeedForwardDimension.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["maximum_length"] = Options.MaximumLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["step_size"] = Options.StepSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        using var buffer = new MemoryStream();
+        Serialization.SafeTensors.Write(buffer, Model.StateDict(), metadata);
+        AtomicFile.WriteAllBytes(full, buffer.ToArray());
+    }
+
+    /// <summary>The <c>architecture</c> metadata of <see cref="SaveWeights"/> files.</summary>
+    public const string WeightsArchitecture = "microsoft-ml-attention/attention-encoder/1";
+
+    /// <summary>
+    /// A transformer scoring with weights from a safetensors file — one written by <see cref="SaveWeights"/>, or by PyTorch
+    /// for the module of <c>build/pytorch/attention_encoder.py</c> — for the architecture <paramref name="options"/>
+    /// describe and, for text, the words <paramref name="vocabularyWords"/> (id order, "&lt;pad&gt;" and "&lt;unk&gt;" first).
+    /// The training head's size is read from <c>head.weight</c>. Every tensor must be present, of its shape and finite.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not safetensors, misses a tensor, has one of another shape, or non-finite values; the message names the file and the tensor.</exception>
+    public static AttentionEncodeTransformer FromWeights(AttentionEncodeOptions options, IReadOnlyList<string>? vocabularyWords, string path)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        options = options.Clone();
+        options.Validate();
+        if (options.IsTextInput != vocabularyWords is not null)
+        {
+            throw new ArgumentException(options.IsTextInput ? "FromWeights: a text model needs its vocabulary's words." : "FromWeights: a vector model (StepSize > 0) takes no vocabulary.", nameof(vocabularyWords));
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The weights file '{path}' does not exist.", path);
+        }
+
+        Vocabulary? vocabulary = vocabularyWords is null ? null : new Vocabulary(vocabularyWords);
+        Dictionary<string, Tensors.Tensor> state = Serialization.SafeTensors.Load(path);
+        if (!state.TryGetValue("head.weight", out Tensors.Tensor? head) || head.Shape.Length != 2)
+        {
+            throw new InvalidDataException($"The weights file '{path}' has no 2-D 'head.weight' (the training head), so the model's outputs are unknown.");
+        }
+
+        var model = new AttentionEncoderModel(options, vocabulary?.Count ?? 0, head.Shape[0], new Tensors.StatefulRandom(0));
+        foreach ((string name, Tensors.Tensor t) in state)
+        {
+            foreach (float v in t.AsSpan())
+            {
+                if (!float.IsFinite(v))
+                {
+                    throw new InvalidDataException($"The weights file '{path}': '{name}' holds {v}; weights must be finite.");
+                }
+            }
+        }
+
+        try
+        {
+            model.LoadStateDict(state, strict: true);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"The weights file '{path}' does not fit the architecture the options describe: {e.Message}", e);
+        }
+
+        return new AttentionEncodeTransformer(model, vocabulary);
+    }
+
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>
     /// <exception cref="NotSupportedException">Always; use <c>mlContext.Model.SaveWithAttention</c>.</exception>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>

@@ -75,16 +75,20 @@ public sealed class OnnxChainTests
         }
     }
 
-    private static (ITransformer Model, IDataView Train) Train(MLContext ml)
+    /// <summary>
+    /// MapValueToKey → AttentionEncode (weights column, texts cut at 16 words) → SDCA → MapKeyToValue on generated
+    /// punctuated reviews; also the consumer fixture's model (OnnxConsumerFixtureTests).
+    /// </summary>
+    internal static (ITransformer Model, IDataView Train) Train(MLContext ml, int rows = 200, int seed = 11, int epochs = 3, int iterations = 20)
     {
-        IDataView train = ml.Data.LoadFromEnumerable(PunctuatedReviews.Generate(200, seed: 11));
+        IDataView train = ml.Data.LoadFromEnumerable(PunctuatedReviews.Generate(rows, seed));
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.AttentionEncode(new AttentionEncodeOptions
             {
-                ModelDimension = 16, Heads = 2, Layers = 1, FeedForwardDimension = 32, Epochs = 3, MaximumLength = 16, TruncateLongText = true,
+                ModelDimension = 16, Heads = 2, Layers = 1, FeedForwardDimension = 32, Epochs = epochs, MaximumLength = 16, TruncateLongText = true,
                 Seed = 3, AttentionWeightsColumnName = "Weights", VocabularySize = 60,
             }))
-            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy("Label", "Embedding", maximumNumberOfIterations: 20))
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy("Label", "Embedding", maximumNumberOfIterations: iterations))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         return (pipeline.Fit(train), train);
     }

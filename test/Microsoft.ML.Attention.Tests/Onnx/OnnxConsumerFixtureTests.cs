@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.ML.Attention.Models;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Attention.Tests.Onnx;
@@ -60,16 +59,7 @@ public sealed class OnnxConsumerFixtureTests
     {
         Directory.CreateDirectory(folder);
         var ml = new MLContext(seed: 1);
-        IDataView train = ml.Data.LoadFromEnumerable(PunctuatedReviews.Generate(300, seed: 21));
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.Transforms.AttentionEncode(new AttentionEncodeOptions
-            {
-                ModelDimension = 16, Heads = 2, Layers = 1, FeedForwardDimension = 32, Epochs = 4, MaximumLength = 16, TruncateLongText = true,
-                Seed = 3, AttentionWeightsColumnName = "Weights", VocabularySize = 60,
-            }))
-            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy("Label", "Embedding", maximumNumberOfIterations: 30))
-            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
-        ITransformer model = pipeline.Fit(train);
+        (ITransformer model, IDataView train) = OnnxChainTests.Train(ml, rows: 300, seed: 21, epochs: 4, iterations: 30);
         ml.Model.SaveWithAttention(model, train.Schema, Path.Combine(folder, "pack-model.zip"));
         ml.Model.Save(ml.ToOnnxChain(model, train.Schema), train.Schema, Path.Combine(folder, "model.zip"));
         List<PunctuatedReviews> texts = PunctuatedReviews.Generate(40, seed: 22, minWords: 1, maxWords: 30);

@@ -217,10 +217,10 @@ internal static class BadInputCatalogue
     }
 
     /// <summary>The zip with one entry changed and the manifest's checksum of it redone.</summary>
-    private static byte[] Rewrite(byte[] zip, string entry, Func<byte[], byte[]> change) => Rezip(zip, (name, data) => name == entry ? change(data) : data, rehash: entry);
+    private static byte[] Rewrite(byte[] zip, string entry, Func<byte[], byte[]> change) => ModelZip.Rewrite(zip, (name, data) => name == entry ? change(data) : data, entry);
 
     /// <summary>The manifest's chain without one part (e.g. the trainer whose PredictedLabel the last part maps back).</summary>
-    private static byte[] DropPart(byte[] zip, int part) => Rezip(zip, (name, data) =>
+    private static byte[] DropPart(byte[] zip, int part) => ModelZip.Rewrite(zip, (name, data) =>
     {
         if (name != AttentionModelFormat.ManifestEntry)
         {
@@ -231,42 +231,7 @@ internal static class BadInputCatalogue
         root["model"]!["items"]!.AsArray().RemoveAt(part);
         root["model"]!["scopes"]!.AsArray().RemoveAt(part);
         return System.Text.Encoding.UTF8.GetBytes(root.ToJsonString());
-    }, rehash: null);
-
-    private static byte[] Rezip(byte[] zip, Func<string, byte[], byte[]> change, string? rehash)
-    {
-        var entries = new List<(string Name, byte[] Data)>();
-        using (var archive = new System.IO.Compression.ZipArchive(new MemoryStream(zip)))
-        {
-            foreach (var e in archive.Entries)
-            {
-                using var s = e.Open();
-                using var copy = new MemoryStream();
-                s.CopyTo(copy);
-                entries.Add((e.FullName, change(e.FullName, copy.ToArray())));
-            }
-        }
-
-        if (rehash is not null)
-        {
-            int m = entries.FindIndex(e => e.Name == AttentionModelFormat.ManifestEntry);
-            var root = System.Text.Json.Nodes.JsonNode.Parse(entries[m].Data)!;
-            root["entries"]![rehash] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(entries.First(e => e.Name == rehash).Data));
-            entries[m] = (entries[m].Name, System.Text.Encoding.UTF8.GetBytes(root.ToJsonString()));
-        }
-
-        using var output = new MemoryStream();
-        using (var archive = new System.IO.Compression.ZipArchive(output, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach ((string name, byte[] data) in entries)
-            {
-                using var s = archive.CreateEntry(name).Open();
-                s.Write(data);
-            }
-        }
-
-        return output.ToArray();
-    }
+    });
 
     /// <summary>The manifest entry's uncompressed size in the central directory set to 2 GB − 1.</summary>
     private static byte[] ClaimHugeEntry(byte[] zip)

@@ -15,6 +15,9 @@ internal sealed class FileMutator(int seed)
 
     private readonly Random _random = new(seed);
 
+    /// <summary>A draw in [0, <paramref name="bound"/>) from the mutator's generator (which part of a structure to mutate).</summary>
+    public int Next(int bound) => _random.Next(bound);
+
     /// <summary>A mutated copy of <paramref name="bytes"/>.</summary>
     public byte[] Mutate(byte[] bytes)
     {

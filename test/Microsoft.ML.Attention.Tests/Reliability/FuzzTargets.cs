@@ -1,7 +1,3 @@
-using System.IO.Compression;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.ML.Attention.Models;
 using Microsoft.ML.Attention.Serialization;
 using Microsoft.ML.Attention.Tensors;
@@ -24,7 +20,7 @@ internal static class FuzzTargets
 
     internal static IEnumerable<FuzzTarget> All()
     {
-        byte[] model = ModelZip();
+        byte[] model = SavedModelZip();
         Type[] modelContract = [typeof(InvalidDataException), typeof(NotSupportedException)];
         yield return new("model-zip.raw", model, (m, seed) => m.Mutate(seed), ScoreModel, modelContract);
         yield return new("model-zip.manifest", model, (m, seed) => MutateEntry(m, seed, manifest: true), ScoreModel, modelContract);
@@ -39,7 +35,7 @@ internal static class FuzzTargets
     private static IDataView Texts() => Ml.Data.LoadFromEnumerable(LateWordTask.Generate(30, seed: 9));
 
     /// <summary>MapValueToKey → AttentionEncode (with weights and words) → SDCA → MapKeyToValue, saved with its schema.</summary>
-    private static byte[] ModelZip()
+    private static byte[] SavedModelZip()
     {
         var pipeline = Ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(Ml.Transforms.AttentionEncode(new AttentionEncodeOptions
@@ -96,45 +92,10 @@ internal static class FuzzTargets
     /// <summary>One entry of the zip mutated (or its manifest), the manifest's checksum of it redone.</summary>
     private static byte[] MutateEntry(FileMutator mutator, byte[] seed, bool manifest)
     {
-        var entries = new List<(string Name, byte[] Data)>();
-        using (var zip = new ZipArchive(new MemoryStream(seed), ZipArchiveMode.Read))
-        {
-            foreach (ZipArchiveEntry e in zip.Entries)
-            {
-                using Stream s = e.Open();
-                using var copy = new MemoryStream();
-                s.CopyTo(copy);
-                entries.Add((e.FullName, copy.ToArray()));
-            }
-        }
-
-        int manifestAt = entries.FindIndex(e => e.Name == AttentionModelFormat.ManifestEntry);
-        if (manifest)
-        {
-            entries[manifestAt] = (entries[manifestAt].Name, mutator.Mutate(entries[manifestAt].Data));
-        }
-        else
-        {
-            int[] others = [.. Enumerable.Range(0, entries.Count).Where(i => i != manifestAt)];
-            int at = others[Math.Abs(BitConverter.ToInt32(mutator.Mutate([1, 2, 3, 4]).Concat(new byte[4]).ToArray(), 0)) % others.Length];
-            byte[] mutated = mutator.Mutate(entries[at].Data);
-            entries[at] = (entries[at].Name, mutated);
-            JsonNode root = JsonNode.Parse(entries[manifestAt].Data)!;
-            root["entries"]![entries[at].Name] = Convert.ToHexStringLower(SHA256.HashData(mutated));
-            entries[manifestAt] = (entries[manifestAt].Name, Encoding.UTF8.GetBytes(root.ToJsonString()));
-        }
-
-        using var output = new MemoryStream();
-        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach ((string name, byte[] data) in entries)
-            {
-                using Stream s = zip.CreateEntry(name).Open();
-                s.Write(data);
-            }
-        }
-
-        return output.ToArray();
+        string[] names = ModelZip.EntryNames(seed);
+        string[] others = [.. names.Where(n => n != AttentionModelFormat.ManifestEntry)];
+        string chosen = manifest ? AttentionModelFormat.ManifestEntry : others[mutator.Next(others.Length)];
+        return ModelZip.Rewrite(seed, (name, data) => name == chosen ? mutator.Mutate(data) : data, manifest ? [] : [chosen]);
     }
 
     private static byte[] Weights()
