@@ -213,7 +213,9 @@ internal sealed class AttentionModelReader
                 string entry = node.TryGetProperty("entry", out JsonElement e) && e.ValueKind == JsonValueKind.String
                     ? e.GetString()!
                     : throw Damaged($"{where} has no entry");
-                using (var part = new MemoryStream(ReadEntry(entry), writable: false))
+                byte[] blob = ReadEntry(entry);
+                CheckNestedZip(blob, entry);
+                using (var part = new MemoryStream(blob, writable: false))
                 {
                     ITransformer loaded;
                     try
@@ -252,6 +254,41 @@ internal sealed class AttentionModelReader
         }
 
         return data;
+    }
+
+    /// <summary>
+    /// An ML.NET part is itself a zip: its entries must be whole (sizes within deflate's ratio, CRC-32 as recorded)
+    /// before ML.NET's <c>Model.Load</c> reads them, which trusts what it reads (a damaged count in one of them made it
+    /// loop for minutes under the fuzzer).
+    /// </summary>
+    private void CheckNestedZip(byte[] blob, string name)
+    {
+        try
+        {
+            using var zip = new ZipArchive(new MemoryStream(blob, writable: false), ZipArchiveMode.Read);
+            foreach (ZipArchiveEntry e in zip.Entries)
+            {
+                if (e.Length > e.CompressedLength * MaxDeflateRatio + 1024 || e.Length > AttentionModelFormat.MaxEntryBytes)
+                {
+                    throw Damaged($"'{name}' holds '{e.FullName}', which claims {e.Length} bytes from {e.CompressedLength} compressed");
+                }
+
+                var data = new byte[e.Length];
+                using (Stream s = e.Open())
+                {
+                    s.ReadExactly(data);
+                }
+
+                if (Crc32.Compute(data) != e.Crc32)
+                {
+                    throw Damaged($"'{name}' holds '{e.FullName}', which does not match its zip checksum");
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException && !IsOurs(e) || e is IOException)
+        {
+            throw Damaged($"'{name}' is not a readable ML.NET model zip ({e.Message})");
+        }
     }
 
     /// <summary>Deflate's largest expansion (258-byte matches from 2-bit codes) with a margin.</summary>

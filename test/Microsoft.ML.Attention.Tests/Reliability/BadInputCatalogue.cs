@@ -151,6 +151,8 @@ internal static class BadInputCatalogue
             () => Ml.Model.LoadWithAttention(Write("dropped.zip", DropPart(SavedPipeline(), 2)), out _), typeof(InvalidDataException), "dropped.zip", "do not fit");
         yield return new("files", "a zip entry claiming 2 GB from a few compressed bytes",
             () => Ml.Model.LoadWithAttention(Write("bomb.zip", ClaimHugeEntry(SavedModel())), out _), typeof(InvalidDataException), "bomb.zip", "claims");
+        yield return new("files", "an ML.NET part whose inner entry is damaged (the fuzzer's file that made ML.NET's Model.Load loop)",
+            () => Ml.Model.LoadWithAttention(Path.Combine(AppContext.BaseDirectory, "Fixtures", "fuzz", "nested-part-damaged.zip"), out _), typeof(InvalidDataException), "parts/2.zip", "zip checksum");
         yield return new("files", "safetensors naming a tensor twice",
             () => SafeTensors.Load(Write("twice.safetensors", TwiceNamed())), typeof(InvalidDataException), "twice.safetensors", "twice");
         yield return new("files", "pretrained embeddings file that does not exist",
