@@ -46,9 +46,11 @@ internal sealed class OnnxGraphBuilder(string graphName)
     /// </summary>
     public string Weight(string name, ReadOnlySpan<float> values, params long[] dims)
     {
-        if (_initializers.Any(t => t.Name == name))
+        if (_initializers.FirstOrDefault(t => t.Name == name) is { } existing)
         {
-            return name;
+            return existing.Dims.SequenceEqual(dims) && existing.Raw.Length == values.Length * sizeof(float)
+                ? name
+                : throw new InvalidOperationException($"ONNX graph '{graphName}': two different weights are named '{name}'.");
         }
 
         Claim(name);
