@@ -78,4 +78,34 @@ public sealed class ExponentialMovingAverage
 
         Swapped = !Swapped;
     }
+
+    /// <summary>What a checkpoint needs to continue averaging: the raw averages (one per parameter) and the update count.</summary>
+    /// <exception cref="InvalidOperationException">The average is swapped into the module.</exception>
+    public (IReadOnlyList<float[]> Averages, int Updates) SaveState() => Swapped
+        ? throw new InvalidOperationException("The moving average cannot be saved while it is swapped into the module.")
+        : ([.. _average.Select(a => a.ToArray())], _updates);
+
+    /// <summary>Continues from a state read from <see cref="SaveState"/> of an average over the same module.</summary>
+    /// <exception cref="ArgumentException">Another number or size of parameters.</exception>
+    public void LoadState(IReadOnlyList<float[]> averages, int updates)
+    {
+        ArgumentNullException.ThrowIfNull(averages);
+        ArgumentOutOfRangeException.ThrowIfNegative(updates);
+        if (Swapped)
+        {
+            throw new InvalidOperationException("The moving average cannot be loaded while it is swapped into the module.");
+        }
+
+        if (averages.Count != _average.Length || averages.Where((a, i) => a.Length != _average[i].Length).Any())
+        {
+            throw new ArgumentException($"The moving-average state holds {averages.Count} averages that do not match the module's {_average.Length} parameters.", nameof(averages));
+        }
+
+        for (int i = 0; i < _average.Length; i++)
+        {
+            averages[i].CopyTo(_average[i], 0);
+        }
+
+        _updates = updates;
+    }
 }

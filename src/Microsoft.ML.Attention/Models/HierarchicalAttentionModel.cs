@@ -36,6 +36,8 @@ public sealed class HierarchicalAttentionModel : Module
         }
 
         _options = options.Clone();
+        _options.CheckpointDirectory = null; // where one run was checkpointed is not part of the model
+        _options.ResumeFromCheckpoint = false;
         VocabularySize = vocabularySize;
         Classes = classes;
         int e = options.EmbeddingDimension, h = options.HiddenSize, a = options.AttentionDimension;

@@ -159,6 +159,20 @@ public sealed class HierarchicalAttentionOptions
     /// <summary>Most ids in the vocabulary, padding and unknown markers included. Default 50000.</summary>
     public int MaximumVocabularySize { get; set; } = Defaults.MaximumVocabularySize;
 
+    /// <summary>
+    /// A folder where training writes a checkpoint at the end of every epoch (file
+    /// <c>hierarchical-attention.checkpoint</c>: weights, optimizer state, the weight average, the generator's state, the
+    /// epoch; written atomically); null for none. The folder must exist. Default null.
+    /// </summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>
+    /// With <see cref="CheckpointDirectory"/>: continue from its checkpoint when there is one, ending exactly where an
+    /// uninterrupted run with the same seed ends; without one, train from the start. A checkpoint of another run (other
+    /// options — the epoch count included, as the learning-rate schedule spans it — data or vocabulary) is refused. Default false.
+    /// </summary>
+    public bool ResumeFromCheckpoint { get; set; }
+
     /// <summary>Training seed; null draws one from the caller's generator. Default null.</summary>
     public int? Seed { get; set; }
 
@@ -199,6 +213,8 @@ public sealed class HierarchicalAttentionOptions
         Check(ScoringBatchSize > 0, nameof(ScoringBatchSize), $"ScoringBatchSize ({ScoringBatchSize}) must be positive (1 = document by document).");
         Check(MinimumWordCount > 0, nameof(MinimumWordCount), $"MinimumWordCount ({MinimumWordCount}) must be positive.");
         Check(MaximumVocabularySize > 2, nameof(MaximumVocabularySize), $"MaximumVocabularySize ({MaximumVocabularySize}) must exceed 2 (padding and unknown markers).");
+        Check(CheckpointDirectory is null || Directory.Exists(CheckpointDirectory), nameof(CheckpointDirectory), $"the folder '{CheckpointDirectory}' does not exist.");
+        Check(!ResumeFromCheckpoint || CheckpointDirectory is not null, nameof(ResumeFromCheckpoint), "needs CheckpointDirectory, the folder to resume from.");
     }
 
     private static void Check(bool ok, string name, string message)

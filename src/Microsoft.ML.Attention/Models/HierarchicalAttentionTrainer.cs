@@ -35,7 +35,9 @@ public static class HierarchicalAttentionTrainer
             throw new ArgumentException($"A label is outside 0…{classes - 1}.", nameof(data));
         }
 
-        var model = new HierarchicalAttentionModel(options, vocabularySize, classes, random);
+        // One generator, whose state a checkpoint holds, for every draw of the run (as AttentionEncoderTrainer).
+        var generator = new StatefulRandom(random.NextInt64());
+        var model = new HierarchicalAttentionModel(options, vocabularySize, classes, generator);
         if (pretrained is not null)
         {
             Span<float> table = model.Embedding.Weight.AsSpan();
@@ -51,7 +53,7 @@ public static class HierarchicalAttentionTrainer
             }
         }
         int[] order = [.. Enumerable.Range(0, data.Count)];
-        random.Shuffle(order);
+        generator.Shuffle(order);
         int held = options.ValidationFraction > 0 ? (int)Math.Round(data.Count * options.ValidationFraction) : 0;
         held = held >= data.Count ? 0 : held;
         int[] validation = order[..held], train = order[held..];
@@ -62,12 +64,32 @@ public static class HierarchicalAttentionTrainer
         var loss = new CrossEntropyLoss();
         var stopping = new EarlyStopping(model, options.EarlyStoppingPatience);
         ExponentialMovingAverage? average = options.WeightAverageDecay > 0 ? new ExponentialMovingAverage(model, options.WeightAverageDecay) : null;
-        int step = 0;
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        string? checkpoint = options.CheckpointDirectory is null ? null : Path.Combine(options.CheckpointDirectory, CheckpointFileName);
+        string fingerprint = Fingerprint(options, vocabularySize, classes, data, pretrained is not null);
+        var history = new List<EpochReport>();
+        int first = 1;
+        if (checkpoint is not null && options.ResumeFromCheckpoint && TrainingCheckpoint.Load(checkpoint, fingerprint) is { } saved)
+        {
+            saved.Restore(checkpoint, model, optimizer, stopping, generator, average);
+            first = saved.Epoch + 1;
+            foreach (EpochReport report in saved.History)
+            {
+                history.Add(report);
+                progress?.Invoke(report);
+            }
+
+            if (validation.Length > 0 && stopping.ShouldStop)
+            {
+                first = options.Epochs + 1; // the run had already stopped early
+            }
+        }
+
+        int step = optimizer.StepCount;
+        for (int epoch = first; epoch <= options.Epochs; epoch++)
         {
             model.Train();
             double total = 0;
-            foreach (int[] rows in data.Buckets(train, options.BatchSize, random))
+            foreach (int[] rows in data.Buckets(train, options.BatchSize, generator))
             {
                 TrainingCancellation.ThrowIfRequested();
                 using TensorScope scope = TensorScope.Begin();
@@ -93,7 +115,14 @@ public static class HierarchicalAttentionTrainer
                 batch => loss.Forward(model.Forward(data.Batch(batch)).Logits, [.. batch.Select(r => data.Labels[r])])) : null;
             bool improved = stopping.Report(validationLoss ?? trainLoss);
             average?.Swap();
-            progress?.Invoke(new EpochReport(epoch, options.Epochs, trainLoss, validationLoss, improved));
+            var epochReport = new EpochReport(epoch, options.Epochs, trainLoss, validationLoss, improved);
+            history.Add(epochReport);
+            if (checkpoint is not null)
+            {
+                TrainingCheckpoint.Save(checkpoint, fingerprint, epoch, model, optimizer, stopping, generator, history, average);
+            }
+
+            progress?.Invoke(epochReport);
             if (validation.Length > 0 && stopping.ShouldStop)
             {
                 break;
@@ -103,5 +132,31 @@ public static class HierarchicalAttentionTrainer
         stopping.RestoreBest();
         model.Eval();
         return model;
+    }
+
+    /// <summary>The checkpoint's file name inside <see cref="HierarchicalAttentionOptions.CheckpointDirectory"/>.</summary>
+    public const string CheckpointFileName = "hierarchical-attention.checkpoint";
+
+    /// <summary>What a checkpoint must have been written by: every training option (the epoch count included) but the checkpoint and scoring settings, the sizes and a hash of the documents.</summary>
+    private static string Fingerprint(HierarchicalAttentionOptions options, int vocabularySize, int classes, DocumentDataset data, bool pretrained)
+    {
+        HierarchicalAttentionOptions o = options.Clone();
+        o.CheckpointDirectory = null;
+        o.ResumeFromCheckpoint = false;
+        o.ScoringBatchSize = 1;
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.Labels.AsSpan()));
+        foreach (int[][] document in data.Documents)
+        {
+            foreach (int[] sentence in document)
+            {
+                hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(sentence.AsSpan()));
+                hash.AppendData(BitConverter.GetBytes(-1));
+            }
+
+            hash.AppendData(BitConverter.GetBytes(-2));
+        }
+
+        return $"{System.Text.Json.JsonSerializer.Serialize(o)}|vocabulary={vocabularySize}|classes={classes}|pretrained={pretrained}|documents={data.Count}|data={Convert.ToHexString(hash.GetHashAndReset())}";
     }
 }

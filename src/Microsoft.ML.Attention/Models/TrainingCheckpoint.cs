@@ -10,7 +10,7 @@ namespace Microsoft.ML.Attention.Models;
 /// <summary>
 /// A training run's state at the end of an epoch, in one safetensors file: the model's weights (<c>model.*</c>), the
 /// optimizer's state (<c>optimizer.*</c>: step count and Adam's moments), the early-stopping monitor's best weights
-/// (<c>best.*</c>), and as metadata the epoch, the generator's state, the monitor's best score and patience count, the
+/// (<c>best.*</c>), the weight average when there is one (<c>average.*</c>), and as metadata the epoch, the generator's state, the monitor's best score and patience count, the
 /// epochs reported so far, and a fingerprint of the run (options, data size, vocabulary, outputs) that a resume must
 /// match. Written beside the target and moved over it, so a process killed while writing leaves the previous checkpoint.
 /// </summary>
@@ -19,8 +19,10 @@ internal sealed class TrainingCheckpoint
     private const string Format = "microsoft-ml-attention-checkpoint/1";
 
     private TrainingCheckpoint(int epoch, ulong[] generator, double best, int stale, EpochReport[] history,
-        Dictionary<string, Tensor> model, Dictionary<string, Tensor> optimizer, Dictionary<string, float[]>? bestWeights)
+        Dictionary<string, Tensor> model, Dictionary<string, Tensor> optimizer, Dictionary<string, float[]>? bestWeights, Dictionary<string, Tensor> average, int averageUpdates)
     {
+        Average = average;
+        AverageUpdates = averageUpdates;
         Epoch = epoch;
         Generator = generator;
         Best = best;
@@ -48,8 +50,14 @@ internal sealed class TrainingCheckpoint
 
     public Dictionary<string, float[]>? BestWeights { get; }
 
+    /// <summary>The weight average's raw averages by parameter index (<c>average.{i}</c>), empty without one.</summary>
+    public Dictionary<string, Tensor> Average { get; }
+
+    public int AverageUpdates { get; }
+
     /// <summary>Writes the state after <paramref name="epoch"/> to <paramref name="path"/> atomically.</summary>
-    public static void Save(string path, string fingerprint, int epoch, Module model, Optimizer optimizer, EarlyStopping stopping, StatefulRandom generator, IReadOnlyList<EpochReport> history)
+    public static void Save(string path, string fingerprint, int epoch, Module model, Optimizer optimizer, EarlyStopping stopping, StatefulRandom generator,
+        IReadOnlyList<EpochReport> history, ExponentialMovingAverage? average = null)
     {
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach ((string name, Tensor t) in model.StateDict())
@@ -68,8 +76,19 @@ internal sealed class TrainingCheckpoint
             tensors["best." + name] = Tensor.FromArray(w, w.Length);
         }
 
+        int averageUpdates = 0;
+        if (average is not null)
+        {
+            (IReadOnlyList<float[]> averages, averageUpdates) = average.SaveState();
+            for (int i = 0; i < averages.Count; i++)
+            {
+                tensors[$"average.{i}"] = Tensor.FromArray(averages[i], averages[i].Length);
+            }
+        }
+
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
+            ["average_updates"] = averageUpdates.ToString(CultureInfo.InvariantCulture),
             ["format"] = Format,
             ["fingerprint"] = fingerprint,
             ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
@@ -131,7 +150,8 @@ internal sealed class TrainingCheckpoint
                 int.Parse(Meta("epoch"), CultureInfo.InvariantCulture), generator,
                 double.Parse(Meta("best"), CultureInfo.InvariantCulture), int.Parse(Meta("stale"), CultureInfo.InvariantCulture), history,
                 Part(tensors, "model."), Part(tensors, "optimizer."),
-                Meta("has_best") == "true" ? Part(tensors, "best.").ToDictionary(p => p.Key, p => p.Value.ToArray()) : null);
+                Meta("has_best") == "true" ? Part(tensors, "best.").ToDictionary(p => p.Key, p => p.Value.ToArray()) : null,
+                Part(tensors, "average."), int.Parse(Meta("average_updates"), CultureInfo.InvariantCulture));
         }
         catch (Exception e) when (e is FormatException or OverflowException or JsonException)
         {
@@ -141,10 +161,17 @@ internal sealed class TrainingCheckpoint
 
     /// <summary>Puts the model, optimizer, monitor and generator back as they were at the end of <see cref="Epoch"/>.</summary>
     /// <exception cref="InvalidDataException">The state does not fit the model; the message names the file.</exception>
-    public void Restore(string path, Module model, Optimizer optimizer, EarlyStopping stopping, StatefulRandom generator)
+    public void Restore(string path, Module model, Optimizer optimizer, EarlyStopping stopping, StatefulRandom generator, ExponentialMovingAverage? average = null)
     {
         try
         {
+            if (average is not null)
+            {
+                int count = model.Parameters().Count();
+                average.LoadState([.. Enumerable.Range(0, count).Select(i => Average.TryGetValue(i.ToString(CultureInfo.InvariantCulture), out Tensor? t)
+                    ? t.ToArray() : throw new ArgumentException($"the weight average of parameter {i} is missing"))], AverageUpdates);
+            }
+
             model.LoadStateDict(Model);
             optimizer.LoadStateDict(Optimizer);
             stopping.LoadState(Best, Stale, BestWeights);

@@ -80,6 +80,46 @@ public sealed class CheckpointResumeTests
     }
 
     [TestMethod]
+    public void HierarchicalAttention_StoppedMidEpoch_Resumed_EqualsTheUninterruptedRun()
+    {
+        string root = Directory.CreateTempSubdirectory("checkpoint-han-").FullName;
+        try
+        {
+            HierarchicalAttentionOptions Han(string? directory, bool resume) => new()
+            {
+                EmbeddingDimension = 8, HiddenSize = 8, AttentionDimension = 8, Epochs = 4, MinimumWordCount = 1, Seed = 2,
+                WeightAverageDecay = 0.9f, EarlyStoppingPatience = 10, CheckpointDirectory = directory, ResumeFromCheckpoint = resume,
+            };
+            var ml = new MLContext(seed: 1);
+            IDataView data = ml.Data.LoadFromEnumerable(CueSentenceTask.Generate(120, seed: 3));
+            IDataView keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
+            var straight = ml.MulticlassClassification.Trainers.HierarchicalAttention(Han(null, false)).Fit(keyed);
+
+            // Stopped at the first batch of epoch 3, as a killed process would be: the checkpoint of epoch 2 stays.
+            using var stop = new CancellationTokenSource();
+            var logging = new MLContext(seed: 1);
+            logging.Log += (_, e) => { if (e.Message.Contains("HierarchicalAttention: epoch 2/4", StringComparison.Ordinal)) stop.Cancel(); };
+            using (Microsoft.ML.Attention.Models.TrainingCancellation.Use(stop.Token))
+            {
+                Assert.ThrowsExactly<OperationCanceledException>(() => logging.MulticlassClassification.Trainers.HierarchicalAttention(Han(root, false)).Fit(keyed));
+            }
+
+            var resumed = ml.MulticlassClassification.Trainers.HierarchicalAttention(Han(root, resume: true)).Fit(keyed);
+            float[][] a = [.. straight.Transform(keyed).GetColumn<float[]>("Score")], b = [.. resumed.Transform(keyed).GetColumn<float[]>("Score")];
+            for (int r = 0; r < a.Length; r++)
+            {
+                CollectionAssert.AreEqual(a[r], b[r], $"row {r}");
+            }
+
+            CollectionAssert.AreEqual(straight.TrainingHistory.Select(h => (h.TrainLoss, h.ValidationLoss)).ToArray(), resumed.TrainingHistory.Select(h => (h.TrainLoss, h.ValidationLoss)).ToArray(), "every epoch's losses");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void AnotherRunsCheckpoint_IsRefused_AndBadSettingsNamed()
     {
         string root = Directory.CreateTempSubdirectory("checkpoint-other-").FullName;

@@ -79,9 +79,11 @@ public sealed class HierarchicalAttentionModelTests
         Assert.IsTrue(split.Zip(rows).All(p => p.First.Count >= 4), "the tokenizer finds every generated sentence");
         Vocabulary vocabulary = Vocabulary.Build(split.Take(560).Select(d => d.SelectMany(s => s)), 1000, minimumCount: 2);
         int[][][] documents = [.. split.Select(d => d.Select(s => vocabulary.Encode(s)).ToArray())];
+        // 20 epochs: the loss sits at ln 3 for a seed-dependent 2-5 epochs before it drops; with 12, seeds 4 and 5 of the
+        // run generator ended at 0.74 and 0.86 held-out accuracy, with 20 seeds 4-6 all pass.
         var options = new HierarchicalAttentionOptions
         {
-            EmbeddingDimension = 16, HiddenSize = 16, AttentionDimension = 16, Dropout = 0.1f, Epochs = 12, BatchSize = 32, LearningRate = 5e-3f,
+            EmbeddingDimension = 16, HiddenSize = 16, AttentionDimension = 16, Dropout = 0.1f, Epochs = 20, BatchSize = 32, LearningRate = 5e-3f,
             ValidationFraction = 0.15f, EarlyStoppingPatience = 3,
         };
         var reports = new List<EpochReport>();
