@@ -67,22 +67,8 @@ public static class HierarchicalAttentionTrainer
         string? checkpoint = options.CheckpointDirectory is null ? null : Path.Combine(options.CheckpointDirectory, CheckpointFileName);
         string fingerprint = Fingerprint(options, vocabularySize, classes, data, pretrained is not null);
         var history = new List<EpochReport>();
-        int first = 1;
-        if (checkpoint is not null && options.ResumeFromCheckpoint && TrainingCheckpoint.Load(checkpoint, fingerprint) is { } saved)
-        {
-            saved.Restore(checkpoint, model, optimizer, stopping, generator, average);
-            first = saved.Epoch + 1;
-            foreach (EpochReport report in saved.History)
-            {
-                history.Add(report);
-                progress?.Invoke(report);
-            }
-
-            if (validation.Length > 0 && stopping.ShouldStop)
-            {
-                first = options.Epochs + 1; // the run had already stopped early
-            }
-        }
+        int first = TrainingCheckpoint.Resume(checkpoint, options.ResumeFromCheckpoint, fingerprint, model, optimizer, stopping, generator, average,
+            validation.Length > 0, options.Epochs, history, progress);
 
         int step = optimizer.StepCount;
         for (int epoch = first; epoch <= options.Epochs; epoch++)

@@ -159,6 +159,30 @@ internal sealed class TrainingCheckpoint
         }
     }
 
+    /// <summary>
+    /// Where a run starts: with a checkpoint at <paramref name="path"/> (and <paramref name="resume"/>), the model,
+    /// optimizer, monitor, generator and average are put back, its epoch reports replayed into
+    /// <paramref name="history"/> and <paramref name="progress"/>, and the epoch after it returned (past
+    /// <paramref name="epochs"/> when the run had already stopped early); otherwise 1.
+    /// </summary>
+    public static int Resume(string? path, bool resume, string fingerprint, Module model, Optimizer optimizer, EarlyStopping stopping, StatefulRandom generator,
+        ExponentialMovingAverage? average, bool validates, int epochs, List<EpochReport> history, Action<EpochReport>? progress)
+    {
+        if (path is null || !resume || Load(path, fingerprint) is not { } saved)
+        {
+            return 1;
+        }
+
+        saved.Restore(path, model, optimizer, stopping, generator, average);
+        foreach (EpochReport report in saved.History)
+        {
+            history.Add(report);
+            progress?.Invoke(report);
+        }
+
+        return validates && stopping.ShouldStop ? epochs + 1 : saved.Epoch + 1;
+    }
+
     /// <summary>Puts the model, optimizer, monitor and generator back as they were at the end of <see cref="Epoch"/>.</summary>
     /// <exception cref="InvalidDataException">The state does not fit the model; the message names the file.</exception>
     public void Restore(string path, Module model, Optimizer optimizer, EarlyStopping stopping, StatefulRandom generator, ExponentialMovingAverage? average = null)
