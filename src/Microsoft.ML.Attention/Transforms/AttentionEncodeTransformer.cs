@@ -206,26 +206,7 @@ public sealed class AttentionEncodeTransformer : ITransformer
         }
 
         var model = new AttentionEncoderModel(options, vocabulary?.Count ?? 0, head.Shape[0], new Tensors.StatefulRandom(0));
-        foreach ((string name, Tensors.Tensor t) in state)
-        {
-            foreach (float v in t.AsSpan())
-            {
-                if (!float.IsFinite(v))
-                {
-                    throw new InvalidDataException($"The weights file '{path}': '{name}' holds {v}; weights must be finite.");
-                }
-            }
-        }
-
-        try
-        {
-            model.LoadStateDict(state, strict: true);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidDataException($"The weights file '{path}' does not fit the architecture the options describe: {e.Message}", e);
-        }
-
+        ModelPartFiles.LoadChecked(model, state, Path.GetFileName(path), detail => new InvalidDataException($"The weights file {detail} (the architecture the options describe)."));
         return new AttentionEncodeTransformer(model, vocabulary);
     }
 

@@ -115,9 +115,15 @@ internal static class ModelPartFiles
             throw damaged($"'{entry}': {e.Message}");
         }
 
-        if (state.Values.Any(t => !AllFinite(t)))
+        LoadChecked(model, state, entry, damaged);
+    }
+
+    /// <summary>Loads <paramref name="state"/> into <paramref name="model"/>: every tensor present, of its shape, finite; <paramref name="damaged"/> words the error.</summary>
+    public static void LoadChecked(Module model, IReadOnlyDictionary<string, Tensor> state, string entry, Func<string, Exception> damaged)
+    {
+        if (state.FirstOrDefault(p => !AllFinite(p.Value)) is { Key: not null } bad)
         {
-            throw damaged($"'{entry}' holds non-finite weights");
+            throw damaged($"'{entry}' holds non-finite weights ('{bad.Key}')");
         }
 
         try
