@@ -3,15 +3,23 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace Microsoft.ML.Attention.Tensors;
 
 /// <summary>
-/// Batched 2-D convolution by im2col and GEMM: the images of a chunk are unfolded side by side into one column matrix
-/// [C·kH·kW, images·H'·W'] (both cores, an image each), so that each group is one large product whatever the image
-/// size, instead of a small product per image. The backward pass uses the same layout: one product for the weight
-/// gradient and one for the column gradient per chunk, then a fold per image.
+/// 2-D convolution by im2col and GEMM, spread over the cores by images: each core takes its own images (a block of a
+/// few at a time when the images are small), unfolds them into a column matrix [C·kH·kW, images·H'·W'] that stays in
+/// its cache, and multiplies it by the weights on its own, so that the cores never wait for each other inside a layer
+/// and the output lands in place. Backward keeps the same split: the input gradient by the transposed product and a
+/// fold per block, the weight gradient summed per slice of images and the slices' sums added in a fixed order, so the
+/// result does not depend on how many cores run it.
 /// </summary>
 internal static class Convolution
 {
-    /// <summary>Most floats of one chunk's column matrix (16 MiB), which bounds the images unfolded at once.</summary>
-    internal const int MaxColumnFloats = 1 << 22;
+    /// <summary>
+    /// Output positions per product below which several images are unfolded side by side into one product, so that
+    /// images of 7×7 or 4×4 still give the GEMM kernel a wide enough block.
+    /// </summary>
+    internal const int MinBlockPositions = 256;
+
+    /// <summary>Most slices the images of a call are cut into (each with its own weight-gradient sum).</summary>
+    internal const int MaxSlices = 8;
 
     /// <summary>
     /// Output channels per group up to which a stride-1 convolution is computed directly (shifted rows times a weight,
@@ -23,8 +31,23 @@ internal static class Convolution
     /// <summary>Whether <see cref="Forward"/> and <see cref="Backward"/> take the direct path for this shape.</summary>
     internal static bool IsDirect(ConvGeometry geo, int outputChannelsPerGroup) => geo.Stride == 1 && outputChannelsPerGroup <= DirectMaxOutputChannels;
 
-    internal static int ImagesPerChunk(ConvGeometry geo, int images) =>
-        Math.Clamp(MaxColumnFloats / Math.Max(1, geo.Patch * geo.Positions), 1, Math.Max(1, images));
+    /// <summary>Images unfolded into one product.</summary>
+    internal static int ImagesPerBlock(ConvGeometry geo, int images) =>
+        Math.Clamp((MinBlockPositions + geo.Positions - 1) / Math.Max(1, geo.Positions), 1, Math.Max(1, images));
+
+    /// <summary>The slices the images are cut into: [first image, end) of each, a whole number of blocks each, fixed by the shape alone.</summary>
+    internal static (int First, int End)[] Slices(ConvGeometry geo, int images)
+    {
+        int block = ImagesPerBlock(geo, images), blocks = (images + block - 1) / block;
+        int count = Math.Min(blocks, MaxSlices);
+        var slices = new (int, int)[count];
+        for (int s = 0; s < count; s++)
+        {
+            slices[s] = (blocks * s / count * block, Math.Min(images, blocks * (s + 1) / count * block));
+        }
+
+        return slices;
+    }
 
     /// <summary>y [N, O, H', W'] = conv(x [N, C, H, W], weight [O, C/groups, kH, kW]) + bias.</summary>
     internal static void Forward(Tensor x, Tensor weight, Tensor? bias, int groups, ConvGeometry geo, Tensor y)
@@ -37,45 +60,63 @@ internal static class Convolution
             return;
         }
 
-        int chunk = ImagesPerChunk(geo, n);
-        float[] cols = BufferPool.Rent(kk * chunk * p);
-        float[] prod = BufferPool.Rent(og * chunk * p);
-        try
+        int block = ImagesPerBlock(geo, n);
+        (int First, int End)[] slices = Slices(geo, n);
+        CpuParallel.For(slices.Length, s =>
         {
-            for (int b0 = 0; b0 < n; b0 += chunk)
+            float[] cols = BufferPool.Rent(kk * block * p);
+            float[] prod = block == 1 ? [] : BufferPool.Rent(og * block * p);
+            try
             {
-                int nb = Math.Min(chunk, n - b0), ld = nb * p, first = b0;
-                for (int gi = 0; gi < groups; gi++)
+                ReadOnlySpan<float> xs = x.AsSpan(), ws = weight.AsSpan();
+                Span<float> ys = y.AsSpan();
+                for (int b0 = slices[s].First; b0 < slices[s].End; b0 += block)
                 {
-                    int group = gi;
-                    CpuParallel.For(nb, i => Im2Col.Unfold(x.AsSpan().Slice(((first + i) * c + group * cg) * hw, cg * hw), geo, cols.AsSpan(i * p), ld));
-                    Gemm.Multiply(false, false, og, ld, kk, weight.AsSpan().Slice(gi * og * kk, og * kk), kk, cols, ld, prod, ld, false);
-                    CpuParallel.For(nb, i =>
+                    int nb = Math.Min(block, slices[s].End - b0), ld = nb * p;
+                    for (int gi = 0; gi < groups; gi++)
                     {
-                        Span<float> ys = y.AsSpan();
-                        for (int oc = 0; oc < og; oc++)
+                        for (int i = 0; i < nb; i++)
                         {
-                            int channel = group * og + oc;
-                            ReadOnlySpan<float> src = prod.AsSpan(oc * ld + i * p, p);
-                            Span<float> dst = ys.Slice(((first + i) * o + channel) * p, p);
-                            if (bias is null)
+                            Im2Col.Unfold(xs.Slice(((b0 + i) * c + gi * cg) * hw, cg * hw), geo, cols.AsSpan(i * p), ld);
+                        }
+
+                        ReadOnlySpan<float> wg = ws.Slice(gi * og * kk, og * kk);
+                        if (nb == 1)
+                        {
+                            Gemm.Multiply(false, false, og, p, kk, wg, kk, cols, p, ys.Slice((b0 * o + gi * og) * p, og * p), p, false);
+                        }
+                        else
+                        {
+                            Gemm.Multiply(false, false, og, ld, kk, wg, kk, cols, ld, prod, ld, false);
+                            for (int i = 0; i < nb; i++)
                             {
-                                src.CopyTo(dst);
-                            }
-                            else
-                            {
-                                TensorPrimitives.Add(src, bias.AsSpan()[channel], dst);
+                                for (int oc = 0; oc < og; oc++)
+                                {
+                                    prod.AsSpan(oc * ld + i * p, p).CopyTo(ys.Slice(((b0 + i) * o + gi * og + oc) * p, p));
+                                }
                             }
                         }
-                    });
+
+                        if (bias is not null)
+                        {
+                            for (int i = 0; i < nb; i++)
+                            {
+                                for (int oc = 0; oc < og; oc++)
+                                {
+                                    Span<float> dst = ys.Slice(((b0 + i) * o + gi * og + oc) * p, p);
+                                    TensorPrimitives.Add(dst, bias.AsSpan()[gi * og + oc], dst);
+                                }
+                            }
+                        }
+                    }
                 }
             }
-        }
-        finally
-        {
-            BufferPool.Return(prod);
-            BufferPool.Return(cols);
-        }
+            finally
+            {
+                BufferPool.Return(prod);
+                BufferPool.Return(cols);
+            }
+        });
     }
 
     /// <summary>
@@ -92,43 +133,75 @@ internal static class Convolution
             return;
         }
 
-        int chunk = ImagesPerChunk(geo, n);
-        float[] cols = BufferPool.Rent(kk * chunk * p);
-        float[] gOut = BufferPool.Rent(og * chunk * p);
-        try
+        int block = ImagesPerBlock(geo, n);
+        (int First, int End)[] slices = Slices(geo, n);
+        float[][] partial = new float[slices.Length][];
+        CpuParallel.For(slices.Length, s =>
         {
-            for (int b0 = 0; b0 < n; b0 += chunk)
+            float[] cols = BufferPool.Rent(kk * block * p);
+            float[] gOut = block == 1 ? [] : BufferPool.Rent(og * block * p);
+            float[] gwPart = gw is null ? [] : new float[weight.Length];
+            partial[s] = gwPart;
+            try
             {
-                int nb = Math.Min(chunk, n - b0), ld = nb * p, first = b0;
-                for (int gi = 0; gi < groups; gi++)
+                ReadOnlySpan<float> xs = x.AsSpan(), ws = weight.AsSpan(), gs = g.AsSpan();
+                for (int b0 = slices[s].First; b0 < slices[s].End; b0 += block)
                 {
-                    int group = gi;
-                    CpuParallel.For(nb, i =>
+                    int nb = Math.Min(block, slices[s].End - b0), ld = nb * p;
+                    for (int gi = 0; gi < groups; gi++)
                     {
-                        ReadOnlySpan<float> gs = g.AsSpan();
-                        for (int oc = 0; oc < og; oc++)
+                        ReadOnlySpan<float> gBlock;
+                        if (nb == 1)
                         {
-                            gs.Slice(((first + i) * o + group * og + oc) * p, p).CopyTo(gOut.AsSpan(oc * ld + i * p, p));
+                            gBlock = gs.Slice((b0 * o + gi * og) * p, og * p);
                         }
-                    });
-                    if (gw is not null)
-                    {
-                        CpuParallel.For(nb, i => Im2Col.Unfold(x.AsSpan().Slice(((first + i) * c + group * cg) * hw, cg * hw), geo, cols.AsSpan(i * p), ld));
-                        Gemm.Multiply(false, true, og, kk, ld, gOut, ld, cols, ld, gw.AsSpan().Slice(gi * og * kk, og * kk), kk, accumulate: true);
-                    }
+                        else
+                        {
+                            for (int i = 0; i < nb; i++)
+                            {
+                                for (int oc = 0; oc < og; oc++)
+                                {
+                                    gs.Slice(((b0 + i) * o + gi * og + oc) * p, p).CopyTo(gOut.AsSpan(oc * ld + i * p, p));
+                                }
+                            }
 
-                    if (gx is not null)
-                    {
-                        Gemm.Multiply(true, false, kk, ld, og, weight.AsSpan().Slice(gi * og * kk, og * kk), kk, gOut, ld, cols, ld, false);
-                        CpuParallel.For(nb, i => Im2Col.Fold(cols.AsSpan(i * p), ld, geo, gx.AsSpan().Slice(((first + i) * c + group * cg) * hw, cg * hw)));
+                            gBlock = gOut;
+                        }
+
+                        if (gw is not null)
+                        {
+                            for (int i = 0; i < nb; i++)
+                            {
+                                Im2Col.Unfold(xs.Slice(((b0 + i) * c + gi * cg) * hw, cg * hw), geo, cols.AsSpan(i * p), ld);
+                            }
+
+                            Gemm.Multiply(false, true, og, kk, ld, gBlock, ld, cols, ld, gwPart.AsSpan(gi * og * kk, og * kk), kk, accumulate: true);
+                        }
+
+                        if (gx is not null)
+                        {
+                            Gemm.Multiply(true, false, kk, ld, og, ws.Slice(gi * og * kk, og * kk), kk, gBlock, ld, cols, ld, false);
+                            for (int i = 0; i < nb; i++)
+                            {
+                                Im2Col.Fold(cols.AsSpan(i * p), ld, geo, gx.AsSpan().Slice(((b0 + i) * c + gi * cg) * hw, cg * hw));
+                            }
+                        }
                     }
                 }
             }
-        }
-        finally
+            finally
+            {
+                BufferPool.Return(gOut);
+                BufferPool.Return(cols);
+            }
+        });
+
+        if (gw is not null)
         {
-            BufferPool.Return(gOut);
-            BufferPool.Return(cols);
+            foreach (float[] part in partial)
+            {
+                TensorPrimitives.Add(gw.AsSpan(), part, gw.AsSpan());
+            }
         }
     }
 

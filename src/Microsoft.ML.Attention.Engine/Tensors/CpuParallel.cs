@@ -17,8 +17,11 @@ internal static class CpuParallel
     [ThreadStatic]
     private static bool t_serial;
 
-    /// <summary>The number of threads a parallel loop uses (the caller included): 1 inside <see cref="Serial"/>.</summary>
-    internal static int Degree => t_serial ? 1 : s_workers.Length + 1;
+    /// <summary>
+    /// The number of threads a parallel loop uses (the caller included): 1 inside <see cref="Serial"/> and inside the
+    /// body of a parallel loop (where nested loops run serially), so that kernels pick their one-core strategy there.
+    /// </summary>
+    internal static int Degree => t_serial || t_inside ? 1 : s_workers.Length + 1;
 
     /// <summary>
     /// Until disposed, the calling thread's loops run on it alone (no workers); scopes nest. For callers that already
