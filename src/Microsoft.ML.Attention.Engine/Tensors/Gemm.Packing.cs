@@ -120,6 +120,26 @@ internal static unsafe partial class Gemm
                     continue;
                 }
 
+                if (h == 6 && mr == 6)
+                {
+                    // 8 floats read and stored per step (the next step's store overwrites the 2 extra): source row
+                    // p + 1 exists for every p but the block's last, which is copied on its own.
+                    int q = 0;
+                    for (; q + 1 < kc; q++)
+                    {
+                        Vector256.Store(Vector256.Load(src + (long)q * lda), panel + q * 6);
+                    }
+
+                    float* last = src + (long)q * lda;
+                    float* lastDst = panel + q * 6;
+                    for (int i = 0; i < 6; i++)
+                    {
+                        lastDst[i] = last[i];
+                    }
+
+                    continue;
+                }
+
                 for (int p = 0; p < kc; p++)
                 {
                     float* s = src + (long)p * lda;
@@ -163,6 +183,29 @@ internal static unsafe partial class Gemm
                     d[7] = s0[7 * l + p];
                 }
             }
+            else if (h == 6 && mr == 6 && Avx.IsSupported)
+            {
+                // The AVX2 kernel's 6-row panels: 6 source rows × 8 k-steps transposed at a time; each 8-float store
+                // writes a panel column and 2 floats the next store overwrites (the buffer has room past its end).
+                float* s0 = a + (long)(ic + i0) * lda + pc;
+                long l = lda;
+                float* d = panel;
+                int p = 0;
+                for (; p + 8 <= kc; p += 8, d += 48)
+                {
+                    Transpose6x8(s0 + p, l, d);
+                }
+
+                for (; p < kc; p++, d += 6)
+                {
+                    d[0] = s0[p];
+                    d[1] = s0[l + p];
+                    d[2] = s0[2 * l + p];
+                    d[3] = s0[3 * l + p];
+                    d[4] = s0[4 * l + p];
+                    d[5] = s0[5 * l + p];
+                }
+            }
             else
             {
                 for (int i = 0; i < mr; i++)
@@ -185,6 +228,35 @@ internal static unsafe partial class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Writes the 6×8 block at <paramref name="src"/> (rows <paramref name="ld"/> apart) transposed into 8 consecutive
+    /// 6-float columns at <paramref name="dst"/>; the stores are 8 floats wide, so 2 floats past the last column are written.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose6x8(float* src, long ld, float* dst)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ld);
+        Vector256<float> r2 = Avx.LoadVector256(src + 2 * ld), r3 = Avx.LoadVector256(src + 3 * ld);
+        Vector256<float> r4 = Avx.LoadVector256(src + 4 * ld), r5 = Avx.LoadVector256(src + 5 * ld);
+        Vector256<float> r6 = Vector256<float>.Zero, r7 = Vector256<float>.Zero;
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + 6, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 12, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 18, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 24, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 30, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 36, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 42, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>Writes the 8×8 block at <paramref name="src"/> (rows <paramref name="ld"/> apart) transposed: column j to the 8 floats at dst + j × <paramref name="ldd"/>.</summary>

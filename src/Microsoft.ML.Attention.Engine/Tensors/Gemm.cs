@@ -219,9 +219,10 @@ internal static unsafe partial class Gemm
 
     private static float* Aligned(ref float[]? buffer, int floats)
     {
-        if (buffer is null || buffer.Length < floats + 16)
+        // 15 floats of slack for the alignment, and 16 past the end for packers whose last vector store runs over.
+        if (buffer is null || buffer.Length < floats + 32)
         {
-            buffer = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+            buffer = GC.AllocateUninitializedArray<float>(floats + 32, pinned: true);
         }
 
         float* p = (float*)Unsafe.AsPointer(ref buffer[0]);
