@@ -73,6 +73,13 @@ public static class AttentionOnnxChain
             {
                 result.Add(Convert(mlContext, image, schema));
             }
+            else if (transformer is HierarchicalAttentionTransformer)
+            {
+                throw new NotSupportedException(
+                    "ToOnnxChain: the chain holds a HierarchicalAttentionTransformer, whose input (a text split into sentences of words) " +
+                    "no ML.NET transform produces, so it cannot become an ApplyOnnxModel chain. For ONNX Runtime, export the network with " +
+                    "HierarchicalAttentionTransformer.ExportToOnnx (token ids from TokenIds); inside ML.NET, save this model with mlContext.Model.SaveWithAttention.");
+            }
             else if (transformer.GetType().Namespace?.StartsWith("Microsoft.ML.Attention", StringComparison.Ordinal) == true)
             {
                 throw new NotSupportedException(

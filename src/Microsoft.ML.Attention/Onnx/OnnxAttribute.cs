@@ -2,7 +2,7 @@ using Google.Protobuf;
 
 namespace Microsoft.ML.Attention.Onnx;
 
-/// <summary>An attribute of an ONNX node (<c>AttributeProto</c>): an integer, a float, a list of integers or a tensor.</summary>
+/// <summary>An attribute of an ONNX node (<c>AttributeProto</c>): an integer, a float, a string, a list of integers or a tensor.</summary>
 internal sealed class OnnxAttribute
 {
     private readonly Action<CodedOutputStream> _value;
@@ -28,6 +28,13 @@ internal sealed class OnnxAttribute
     {
         ProtoMessage.Float(o, 2, value);
         ProtoMessage.Varint(o, 20, 1);
+    });
+
+    /// <summary>A STRING attribute (UTF-8).</summary>
+    public static OnnxAttribute String(string name, string value) => new(name, o =>
+    {
+        ProtoMessage.Text(o, 4, value);
+        ProtoMessage.Varint(o, 20, 3);
     });
 
     /// <summary>An INTS attribute.</summary>

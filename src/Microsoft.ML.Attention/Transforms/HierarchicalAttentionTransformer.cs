@@ -99,6 +99,62 @@ public sealed class HierarchicalAttentionTransformer : ITransformer
         return new BatchedDataView<HierarchicalAttentionScores>(input, new HierarchicalAttentionMapper(this, input.Schema));
     }
 
+    /// <summary>The ONNX input of <see cref="ExportToOnnx"/>: int64 token ids <c>[batch, sentences, words]</c>.</summary>
+    public const string OnnxTokenIdsInputName = "TokenIds";
+
+    /// <summary>The ONNX output of the classification head's logits, <c>[batch, classes]</c>.</summary>
+    public const string OnnxLogitsOutputName = "Logits";
+
+    /// <summary>The ONNX output of the class probabilities, <c>[batch, classes]</c> (for a binary model, class 1 is "true").</summary>
+    public const string OnnxProbabilitiesOutputName = "Probabilities";
+
+    /// <summary>The ONNX output of the sentence weights when the transformer has no sentence-attention column.</summary>
+    public const string OnnxSentenceWeightsOutputName = "SentenceWeights";
+
+    /// <summary>The ONNX output of the word weights when the transformer has no word-attention column.</summary>
+    public const string OnnxWordWeightsOutputName = "WordWeights";
+
+    /// <summary>
+    /// Writes the fitted network to <paramref name="destination"/> as an ONNX model (opset 17, standard operators: the
+    /// recurrent encoders as ONNX <c>GRU</c>/<c>LSTM</c>) that ONNX Runtime scores without the pack, documents in batches.
+    /// Input <see cref="OnnxTokenIdsInputName"/>: int64 <c>[batch, sentences, words]</c>, each document's sentences as
+    /// <see cref="TokenIds"/> gives them, padded with 0 (words after a sentence's end, whole sentences after a document's
+    /// last). Outputs: <see cref="OnnxLogitsOutputName"/> and <see cref="OnnxProbabilitiesOutputName"/>
+    /// <c>[batch, classes]</c>, the sentence weights <c>[batch, sentences]</c> and the word weights
+    /// <c>[batch, sentences, words]</c>, named like this transformer's attention columns (or the defaults above), 0 on
+    /// padding: the values this transformer computes.
+    /// </summary>
+    /// <remarks>
+    /// ML.NET's own transforms cannot split a text into sentences, so this graph is for ONNX Runtime (or any host that
+    /// tokenizes as <see cref="DocumentTokenizer"/> does and looks the words up in <see cref="VocabularyWords"/>: id of
+    /// word i is i + 2, 1 = unknown); it is not an <c>ApplyOnnxModel</c> chain.
+    /// </remarks>
+    /// <param name="destination">A writable stream; it is left open.</param>
+    public void ExportToOnnx(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!destination.CanWrite)
+        {
+            throw new ArgumentException("ExportToOnnx: the destination stream is not writable.", nameof(destination));
+        }
+
+        byte[] model = Onnx.HierarchicalAttentionOnnx.Export(Model, OnnxTokenIdsInputName, OnnxLogitsOutputName, OnnxProbabilitiesOutputName,
+            Options.SentenceAttentionColumnName ?? OnnxSentenceWeightsOutputName, Options.WordAttentionColumnName ?? OnnxWordWeightsOutputName);
+        destination.Write(model);
+    }
+
+    /// <summary>
+    /// A document's sentences as the token ids the network reads (cut to MaximumSentences × MaximumWords): the input of
+    /// <see cref="ExportToOnnx"/>'s graph, one document's slice of it before padding.
+    /// </summary>
+    /// <param name="text">The document, as the text column holds it.</param>
+    /// <exception cref="InvalidOperationException">The text has no sentence with a word.</exception>
+    public int[][] TokenIds(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Reader.Encode(Reader.Sentences(text.AsMemory(), 0));
+    }
+
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>
     /// <exception cref="NotSupportedException">Always; use <c>mlContext.Model.SaveWithAttention</c>.</exception>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>

@@ -147,5 +147,6 @@ public sealed class OnnxChainTests
         var e = Assert.ThrowsExactly<NotSupportedException>(() => ml.ToOnnxChain(han, keyed.Schema));
         StringAssert.Contains(e.Message, "HierarchicalAttentionTransformer");
         StringAssert.Contains(e.Message, "SaveWithAttention");
+        StringAssert.Contains(e.Message, "ExportToOnnx");
     }
 }
