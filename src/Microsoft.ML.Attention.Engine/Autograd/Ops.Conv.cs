@@ -10,7 +10,10 @@ public static partial class Ops
     /// weight [O, C/groups, kH, kW], bias [O]; output [N, O, H', W'] with H' = (H + 2·padding − kH) / stride + 1.
     /// Computed as im2col and one GEMM per chunk of images and group (<see cref="Convolution"/>).
     /// </summary>
-    public static Tensor Conv2d(this Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int groups = 1)
+    public static Tensor Conv2d(this Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int groups = 1) =>
+        Conv2d(x, weight, bias, stride, padding, groups, relu: false);
+
+    private static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride, int padding, int groups, bool relu)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(weight);
@@ -19,7 +22,7 @@ public static partial class Ops
             throw new ArgumentException($"Conv2d expects input [N, C, H, W] and weight [O, C/groups, kH, kW]; got {ShapeMath.Format(x.Dims)} and {ShapeMath.Format(weight.Dims)}.");
         }
 
-        return ConvCore(x, weight, bias, stride, padding, padding, groups, nameof(Conv2d));
+        return ConvCore(x, weight, bias, stride, padding, padding, groups, nameof(Conv2d), relu);
     }
 
     /// <summary>
@@ -42,7 +45,22 @@ public static partial class Ops
         return y.Reshape(y.Dims[0], y.Dims[1], y.Dims[3]);
     }
 
-    private static Tensor ConvCore(Tensor x, Tensor weight, Tensor? bias, int stride, int padH, int padW, int groups, string name)
+    /// <summary>
+    /// relu(conv2d(x, weight, bias)) without a tape, the activation applied as each output block is written: the
+    /// inference path of a convolution block whose normalization has been folded into its weights. Refused while a
+    /// gradient would be recorded.
+    /// </summary>
+    internal static Tensor Conv2dReluForInference(this Tensor x, Tensor weight, Tensor? bias, int stride, int padding, int groups)
+    {
+        if (GradMode.IsEnabled && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false)))
+        {
+            throw new InvalidOperationException("Conv2dReluForInference records no gradient; call it under GradMode.NoGrad() or on tensors that do not require one.");
+        }
+
+        return Conv2d(x, weight, bias, stride, padding, groups, relu: true);
+    }
+
+    private static Tensor ConvCore(Tensor x, Tensor weight, Tensor? bias, int stride, int padH, int padW, int groups, string name, bool relu = false)
     {
         int n = x.Dims[0], c = x.Dims[1], h = x.Dims[2], w = x.Dims[3];
         int o = weight.Dims[0], cg = weight.Dims[1], kh = weight.Dims[2], kw = weight.Dims[3];
@@ -63,7 +81,7 @@ public static partial class Ops
         }
 
         Tensor y = Tensor.Empty([n, o, geo.OutH, geo.OutW]);
-        Convolution.Forward(x, weight, bias, groups, geo, y);
+        Convolution.Forward(x, weight, bias, groups, geo, y, relu);
         bool record = GradMode.IsEnabled && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false));
         if (!record)
         {

@@ -49,14 +49,25 @@ internal static class Convolution
         return slices;
     }
 
-    /// <summary>y [N, O, H', W'] = conv(x [N, C, H, W], weight [O, C/groups, kH, kW]) + bias.</summary>
-    internal static void Forward(Tensor x, Tensor weight, Tensor? bias, int groups, ConvGeometry geo, Tensor y)
+    /// <summary>
+    /// y [N, O, H', W'] = conv(x [N, C, H, W], weight [O, C/groups, kH, kW]) + bias, then max(·, 0) when
+    /// <paramref name="relu"/> (inference: applied to each block while it is in cache).
+    /// </summary>
+    internal static void Forward(Tensor x, Tensor weight, Tensor? bias, int groups, ConvGeometry geo, Tensor y, bool relu = false)
     {
         int n = x.Dims[0], c = x.Dims[1], o = weight.Dims[0];
         int cg = geo.Channels, og = o / groups, p = geo.Positions, kk = geo.Patch, hw = geo.H * geo.W;
         if (IsDirect(geo, og))
         {
-            CpuParallel.ForRanges(n, (first, count) => DirectForward(x, weight, bias, groups, geo, y, first, count), granule: 1, elementsPerItem: o * p * kk);
+            CpuParallel.ForRanges(n, (first, count) =>
+            {
+                DirectForward(x, weight, bias, groups, geo, y, first, count);
+                if (relu)
+                {
+                    Span<float> part = y.AsSpan().Slice(first * o * p, count * o * p);
+                    TensorPrimitives.Max(part, 0f, part);
+                }
+            }, granule: 1, elementsPerItem: o * p * kk);
             return;
         }
 
@@ -97,14 +108,22 @@ internal static class Convolution
                             }
                         }
 
-                        if (bias is not null)
+                        if (bias is not null || relu)
                         {
                             for (int i = 0; i < nb; i++)
                             {
                                 for (int oc = 0; oc < og; oc++)
                                 {
                                     Span<float> dst = ys.Slice(((b0 + i) * o + gi * og + oc) * p, p);
-                                    TensorPrimitives.Add(dst, bias.AsSpan()[gi * og + oc], dst);
+                                    if (bias is not null)
+                                    {
+                                        TensorPrimitives.Add(dst, bias.AsSpan()[gi * og + oc], dst);
+                                    }
+
+                                    if (relu)
+                                    {
+                                        TensorPrimitives.Max(dst, 0f, dst);
+                                    }
                                 }
                             }
                         }
