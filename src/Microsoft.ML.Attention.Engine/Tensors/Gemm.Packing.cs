@@ -171,17 +171,7 @@ internal static unsafe partial class Gemm
                     }
                 }
 
-                for (; p < kc; p++, d += 8)
-                {
-                    d[0] = s0[p];
-                    d[1] = s0[l + p];
-                    d[2] = s0[2 * l + p];
-                    d[3] = s0[3 * l + p];
-                    d[4] = s0[4 * l + p];
-                    d[5] = s0[5 * l + p];
-                    d[6] = s0[6 * l + p];
-                    d[7] = s0[7 * l + p];
-                }
+                PackColumns(s0, l, p, kc, d, 8);
             }
             else if (h == 6 && mr == 6 && Avx.IsSupported)
             {
@@ -196,15 +186,7 @@ internal static unsafe partial class Gemm
                     Transpose6x8(s0 + p, l, d);
                 }
 
-                for (; p < kc; p++, d += 6)
-                {
-                    d[0] = s0[p];
-                    d[1] = s0[l + p];
-                    d[2] = s0[2 * l + p];
-                    d[3] = s0[3 * l + p];
-                    d[4] = s0[4 * l + p];
-                    d[5] = s0[5 * l + p];
-                }
+                PackColumns(s0, l, p, kc, d, 6);
             }
             else
             {
@@ -226,6 +208,18 @@ internal static unsafe partial class Gemm
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>The k-steps [p, kc) of <paramref name="rows"/> source rows <paramref name="ld"/> apart, one panel column of <paramref name="rows"/> floats each, from <paramref name="dst"/> on.</summary>
+    private static void PackColumns(float* src, long ld, int p, int kc, float* dst, int rows)
+    {
+        for (; p < kc; p++, dst += rows)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                dst[i] = src[i * ld + p];
             }
         }
     }
