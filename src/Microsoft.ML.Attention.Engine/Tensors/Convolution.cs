@@ -92,38 +92,28 @@ internal static class Convolution
                         }
 
                         ReadOnlySpan<float> wg = ws.Slice(gi * og * kk, og * kk);
-                        if (nb == 1)
+
+                        // One image: the product lands in place. Several: it is [og, nb·p], copied out image by image.
+                        // Either way each output row then gets its bias and activation while it is in cache.
+                        Gemm.Multiply(false, false, og, ld, kk, wg, kk, cols, ld, nb == 1 ? ys.Slice((b0 * o + gi * og) * p, og * p) : prod, ld, false);
+                        for (int i = 0; i < nb; i++)
                         {
-                            Gemm.Multiply(false, false, og, p, kk, wg, kk, cols, p, ys.Slice((b0 * o + gi * og) * p, og * p), p, false);
-                        }
-                        else
-                        {
-                            Gemm.Multiply(false, false, og, ld, kk, wg, kk, cols, ld, prod, ld, false);
-                            for (int i = 0; i < nb; i++)
+                            for (int oc = 0; oc < og; oc++)
                             {
-                                for (int oc = 0; oc < og; oc++)
+                                Span<float> dst = ys.Slice(((b0 + i) * o + gi * og + oc) * p, p);
+                                if (nb > 1)
                                 {
-                                    prod.AsSpan(oc * ld + i * p, p).CopyTo(ys.Slice(((b0 + i) * o + gi * og + oc) * p, p));
+                                    prod.AsSpan(oc * ld + i * p, p).CopyTo(dst);
                                 }
-                            }
-                        }
 
-                        if (bias is not null || relu)
-                        {
-                            for (int i = 0; i < nb; i++)
-                            {
-                                for (int oc = 0; oc < og; oc++)
+                                if (bias is not null)
                                 {
-                                    Span<float> dst = ys.Slice(((b0 + i) * o + gi * og + oc) * p, p);
-                                    if (bias is not null)
-                                    {
-                                        TensorPrimitives.Add(dst, bias.AsSpan()[gi * og + oc], dst);
-                                    }
+                                    TensorPrimitives.Add(dst, bias.AsSpan()[gi * og + oc], dst);
+                                }
 
-                                    if (relu)
-                                    {
-                                        TensorPrimitives.Max(dst, 0f, dst);
-                                    }
+                                if (relu)
+                                {
+                                    TensorPrimitives.Max(dst, 0f, dst);
                                 }
                             }
                         }
