@@ -147,18 +147,9 @@ public sealed class AttentionEncodeTransformer : ITransformer
     /// The write is atomic.
     /// </summary>
     /// <param name="path">The file to write; its folder must exist.</param>
-    public void SaveWeights(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        string full = Path.GetFullPath(path);
-        if (!Directory.Exists(Path.GetDirectoryName(full)))
+    public void SaveWeights(string path) =>
+        ModelPartFiles.SaveWeightsFile(Model, path, new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            throw new DirectoryNotFoundException($"Cannot save the weights to '{path}': the directory '{Path.GetDirectoryName(full)}' does not exist.");
-        }
-
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["format"] = "pt",
             ["architecture"] = WeightsArchitecture,
             ["model_dimension"] = Model.EmbeddingSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["heads"] = Options.Heads.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -166,11 +157,7 @@ public sealed class AttentionEncodeTransformer : ITransformer
             ["feed_forward_dimension"] = Options.FeedForwardDimension.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["maximum_length"] = Options.MaximumLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["step_size"] = Options.StepSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        using var buffer = new MemoryStream();
-        Serialization.SafeTensors.Write(buffer, Model.StateDict(), metadata);
-        AtomicFile.WriteAllBytes(full, buffer.ToArray());
-    }
+        });
 
     /// <summary>The <c>architecture</c> metadata of <see cref="SaveWeights"/> files.</summary>
     public const string WeightsArchitecture = "microsoft-ml-attention/attention-encoder/1";
@@ -193,19 +180,10 @@ public sealed class AttentionEncodeTransformer : ITransformer
             throw new ArgumentException(options.IsTextInput ? "FromWeights: a text model needs its vocabulary's words." : "FromWeights: a vector model (StepSize > 0) takes no vocabulary.", nameof(vocabularyWords));
         }
 
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"The weights file '{path}' does not exist.", path);
-        }
-
+        Dictionary<string, Tensors.Tensor> state = ModelPartFiles.LoadWeightsFile(path);
         Vocabulary? vocabulary = vocabularyWords is null ? null : new Vocabulary(vocabularyWords);
-        Dictionary<string, Tensors.Tensor> state = Serialization.SafeTensors.Load(path);
-        if (!state.TryGetValue("head.weight", out Tensors.Tensor? head) || head.Shape.Length != 2)
-        {
-            throw new InvalidDataException($"The weights file '{path}' has no 2-D 'head.weight' (the training head), so the model's outputs are unknown.");
-        }
-
-        var model = new AttentionEncoderModel(options, vocabulary?.Count ?? 0, head.Shape[0], new Tensors.StatefulRandom(0));
+        int outputs = ModelPartFiles.Rows(state, "head.weight", path, "the training head");
+        var model = new AttentionEncoderModel(options, vocabulary?.Count ?? 0, outputs, new Tensors.StatefulRandom(0));
         ModelPartFiles.LoadChecked(model, state, Path.GetFileName(path), detail => new InvalidDataException($"The weights file {detail} (the architecture the options describe)."));
         return new AttentionEncodeTransformer(model, vocabulary);
     }

@@ -155,6 +155,73 @@ public sealed class HierarchicalAttentionTransformer : ITransformer
         return Reader.Encode(Reader.Sentences(text.AsMemory(), 0));
     }
 
+    /// <summary>The <c>architecture</c> metadata of <see cref="SaveWeights"/> files.</summary>
+    public const string WeightsArchitecture = "microsoft-ml-attention/hierarchical-attention/1";
+
+    /// <summary>
+    /// Writes the network's weights to a safetensors file under PyTorch's <c>state_dict</c> names (<c>embedding.weight</c>,
+    /// <c>word_encoder.weight_ih_l0</c>, …, <c>word_encoder.bias_hh_l0_reverse</c> as <c>nn.GRU</c>/<c>nn.LSTM</c> name them
+    /// with <c>bidirectional=True</c>, <c>word_attention.proj.weight</c>, <c>word_attention.context</c>, the same for
+    /// <c>sentence_encoder</c> and <c>sentence_attention</c>, <c>head.weight</c>, <c>head.bias</c>), so that the PyTorch
+    /// module of <c>build/pytorch/hierarchical_attention.py</c> takes them with <c>load_state_dict(strict=True)</c>. The
+    /// metadata holds the architecture (cell, sizes, classes); the vocabulary and label values are not in the file. The
+    /// write is atomic.
+    /// </summary>
+    /// <param name="path">The file to write; its folder must exist.</param>
+    public void SaveWeights(string path) =>
+        ModelPartFiles.SaveWeightsFile(Model, path, new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["architecture"] = WeightsArchitecture,
+            ["cell"] = Options.Cell == RecurrentCell.Lstm ? "lstm" : "gru",
+            ["embedding_dimension"] = Options.EmbeddingDimension.ToString(CultureInfo.InvariantCulture),
+            ["hidden_size"] = Options.HiddenSize.ToString(CultureInfo.InvariantCulture),
+            ["attention_dimension"] = Options.AttentionDimension.ToString(CultureInfo.InvariantCulture),
+            ["classes"] = Classes.ToString(CultureInfo.InvariantCulture),
+        });
+
+    /// <summary>
+    /// A transformer scoring with weights from a safetensors file — one written by <see cref="SaveWeights"/>, or by PyTorch
+    /// for the module of <c>build/pytorch/hierarchical_attention.py</c> — for the architecture <paramref name="options"/>
+    /// describe (cell, embedding, hidden and attention sizes; the reading limits and output columns apply as in a
+    /// <c>Fit</c>) and the words <paramref name="vocabularyWords"/> (id order, "&lt;pad&gt;" and "&lt;unk&gt;" first). The
+    /// classes are read from <c>head.weight</c>.
+    /// </summary>
+    /// <param name="options">The architecture and the columns; validated.</param>
+    /// <param name="vocabularyWords">The words by id.</param>
+    /// <param name="path">The safetensors file.</param>
+    /// <param name="binary">True for a binary classifier (2 classes; a Boolean <c>PredictedLabel</c>, as the binary
+    /// trainer makes); false for a multiclass one (a key <c>PredictedLabel</c>).</param>
+    /// <param name="labelValues">For a multiclass model, the label's values by class (class k is value k − 1), or null for a key without values.</param>
+    /// <exception cref="InvalidDataException">The file is not safetensors, misses a tensor, has one of another shape or non-finite values; the message names the file and the tensor.</exception>
+    public static HierarchicalAttentionTransformer FromWeights(HierarchicalAttentionOptions options, IReadOnlyList<string> vocabularyWords, string path, bool binary = false, IReadOnlyList<string>? labelValues = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(vocabularyWords);
+        options = options.Clone();
+        options.Validate();
+        Dictionary<string, Tensor> state = ModelPartFiles.LoadWeightsFile(path);
+        var vocabulary = new Vocabulary(vocabularyWords);
+        int classes = ModelPartFiles.Rows(state, "head.weight", path, "the classifier");
+        if (binary && (classes != 2 || labelValues is not null))
+        {
+            throw new ArgumentException($"FromWeights: a binary classifier has 2 classes and no label values; '{path}' has {classes} classes{(labelValues is null ? "" : " and label values were given")}.", nameof(binary));
+        }
+
+        if (labelValues is not null && labelValues.Count != classes)
+        {
+            throw new ArgumentException($"FromWeights: {labelValues.Count} label values for the {classes} classes of '{path}'.", nameof(labelValues));
+        }
+
+        if (classes < 2 || vocabulary.Count <= 2)
+        {
+            throw new InvalidDataException($"The weights file '{path}' has a head of {classes} classes and the vocabulary {vocabulary.Count} words; a classifier needs 2 classes and a word besides the markers.");
+        }
+
+        var model = new HierarchicalAttentionModel(options, vocabulary.Count, classes, new Random(0)); // every weight is overwritten below
+        ModelPartFiles.LoadChecked(model, state, Path.GetFileName(path), detail => new InvalidDataException($"The weights file {detail} (the architecture the options describe and {vocabulary.Count} words)."));
+        return new HierarchicalAttentionTransformer(model, vocabulary, labelValues?.ToArray(), binary);
+    }
+
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>
     /// <exception cref="NotSupportedException">Always; use <c>mlContext.Model.SaveWithAttention</c>.</exception>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>

@@ -26,6 +26,88 @@ internal static class ModelPartFiles
         add($"{folder}/{WeightsName}", weights.ToArray());
     }
 
+    /// <summary>
+    /// Writes <paramref name="model"/>'s <c>state_dict</c> to the safetensors file <paramref name="path"/> (PyTorch's
+    /// names, <paramref name="metadata"/> with <c>format=pt</c> added), atomically.
+    /// </summary>
+    /// <param name="model">The network.</param>
+    /// <param name="path">The file; its folder must exist.</param>
+    /// <param name="metadata">The architecture, for the file's header.</param>
+    /// <param name="batchCounts">
+    /// Also write PyTorch's <c>num_batches_tracked</c> (0) beside each batch norm's running statistics, which
+    /// <c>load_state_dict(strict=True)</c> requires of a <c>BatchNorm2d</c>; the pack's batch norms use a fixed
+    /// momentum and keep no count (<see cref="WithoutBatchCounts"/> drops them on the way in).
+    /// </param>
+    public static void SaveWeightsFile(Module model, string path, IReadOnlyDictionary<string, string> metadata, bool batchCounts = false)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string full = Path.GetFullPath(path);
+        if (!Directory.Exists(Path.GetDirectoryName(full)))
+        {
+            throw new DirectoryNotFoundException($"Cannot save the weights to '{path}': the directory '{Path.GetDirectoryName(full)}' does not exist.");
+        }
+
+        var all = new Dictionary<string, string>(StringComparer.Ordinal) { ["format"] = "pt" };
+        foreach (KeyValuePair<string, string> m in metadata)
+        {
+            all[m.Key] = m.Value;
+        }
+
+        var state = new Dictionary<string, Tensor>(model.StateDict(), StringComparer.Ordinal);
+        if (batchCounts)
+        {
+            foreach (string statistics in state.Keys.Where(k => k.EndsWith(RunningMean, StringComparison.Ordinal)).ToArray())
+            {
+                state[statistics[..^RunningMean.Length] + BatchCount] = Tensor.Zeros();
+            }
+        }
+
+        using var buffer = new MemoryStream();
+        SafeTensors.Write(buffer, state, all);
+        AtomicFile.WriteAllBytes(full, buffer.ToArray());
+    }
+
+    private const string RunningMean = ".running_mean";
+    private const string BatchCount = ".num_batches_tracked";
+
+    /// <summary>
+    /// <paramref name="state"/> without PyTorch's <c>num_batches_tracked</c> entries of batch norms (a one-value tensor
+    /// beside a <c>running_mean</c>), which the pack does not keep; any other unknown tensor stays, for the strict load to name.
+    /// </summary>
+    public static Dictionary<string, Tensor> WithoutBatchCounts(Dictionary<string, Tensor> state)
+    {
+        foreach (string count in state.Keys.Where(k => k.EndsWith(BatchCount, StringComparison.Ordinal)).ToArray())
+        {
+            if (state[count].Length == 1 && state.ContainsKey(count[..^BatchCount.Length] + RunningMean))
+            {
+                state.Remove(count);
+            }
+        }
+
+        return state;
+    }
+
+    /// <summary>
+    /// The tensors of the safetensors file <paramref name="path"/> (written by a SaveWeights or by PyTorch), refused with a
+    /// <see cref="FileNotFoundException"/> when it does not exist.
+    /// </summary>
+    public static Dictionary<string, Tensor> LoadWeightsFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The weights file '{path}' does not exist.", path);
+        }
+
+        return SafeTensors.Load(path);
+    }
+
+    /// <summary>The rows of the 2-D tensor <paramref name="name"/> of a weights file (a head's outputs), or an error naming the file.</summary>
+    public static int Rows(IReadOnlyDictionary<string, Tensor> state, string name, string path, string meaning) =>
+        state.TryGetValue(name, out Tensor? t) && t.Shape.Length == 2
+            ? t.Shape[0]
+            : throw new InvalidDataException($"The weights file '{path}' has no 2-D '{name}' ({meaning}), so the model's outputs are unknown.");
+
     public static void WriteVocabulary(Vocabulary vocabulary, string folder, Action<string, byte[]> add, string name = VocabularyName) =>
         add($"{folder}/{name}", JsonSerializer.SerializeToUtf8Bytes(vocabulary.Words, AttentionFileJson.Default.IReadOnlyListString));
 

@@ -13,7 +13,7 @@ namespace Microsoft.ML.Attention.Tests.Models;
 /// keeps the committed file and its expected outputs in step with the pack). build/pytorch-fixtures.sh regenerates both.
 /// </summary>
 [TestClass]
-public sealed class PyTorchInterchangeTests
+public sealed class AttentionEncodeInterchangeTests
 {
     private static string Folder => Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch");
 
