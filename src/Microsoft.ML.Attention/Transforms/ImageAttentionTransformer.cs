@@ -88,13 +88,12 @@ public sealed class ImageAttentionTransformer : ITransformer
     /// ONNX Runtime or ML.NET's <c>ApplyOnnxModel</c> scores without the pack. Input: the pixel column's planar floats,
     /// named like it, <c>[batch, C·H·W]</c>. Outputs, named like this transformer's columns: the classifier's
     /// <c>Score</c> (class probabilities; <c>PredictedLabel</c> is their argmax + 1 as a key) or the featurizer's
-    /// embedding, and the attention map when the transformer writes one. Networks with a spatial transformer are not
-    /// exported yet.
+    /// embedding, and the attention map when the transformer writes one. A spatial transformer in front is exported too
+    /// (its localization network, the affine grid and ONNX <c>GridSample</c>).
     /// </summary>
     /// <param name="destination">A writable stream; it is left open.</param>
     /// <param name="inputSchema">The schema the transformer scores (its pixel column is checked).</param>
     /// <param name="form">Batched for ONNX Runtime (default), or one ML.NET row (outputs without the batch dimension).</param>
-    /// <exception cref="NotSupportedException">The network has a spatial transformer.</exception>
     public void ExportToOnnx(Stream destination, DataViewSchema inputSchema, Onnx.OnnxExportForm form = Onnx.OnnxExportForm.Batched)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -107,6 +106,86 @@ public sealed class ImageAttentionTransformer : ITransformer
         CheckInput(inputSchema);
         destination.Write(Onnx.ImageAttentionOnnx.Export(Model, form, Options.FeatureColumnName,
             Featurizer ? null : ImageAttentionEstimator.ScoreColumnName, Featurizer ? Options.EmbeddingColumnName : null, Options.AttentionMapColumnName));
+    }
+
+    /// <summary>The <c>architecture</c> metadata of <see cref="SaveWeights"/> files.</summary>
+    public const string WeightsArchitecture = "microsoft-ml-attention/image-attention/1";
+
+    /// <summary>
+    /// Writes the network's weights to a safetensors file under PyTorch's <c>state_dict</c> names — <c>input_mean</c>,
+    /// <c>input_std</c>, <c>stn.*</c>, <c>stages.{i}.convs.{j}.conv.weight</c>, <c>stages.{i}.convs.{j}.bn.*</c> (with
+    /// <c>num_batches_tracked</c>, written as 0), <c>stages.{i}.attention.*</c> (timm's SE / ECA / CBAM names),
+    /// <c>embedding.*</c>, <c>classifier.*</c> — so that the PyTorch module of <c>build/pytorch/image_attention.py</c>
+    /// takes them with <c>load_state_dict(strict=True)</c>. The metadata holds the architecture (image layout, attention
+    /// block, stages, pooling, sizes, classes); the label values are not in the file. The write is atomic.
+    /// </summary>
+    /// <param name="path">The file to write; its folder must exist.</param>
+    public void SaveWeights(string path)
+    {
+        string Number(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        ModelPartFiles.SaveWeightsFile(Model, path, new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["architecture"] = WeightsArchitecture,
+            ["channels"] = Number(Shape.Channels),
+            ["height"] = Number(Shape.Height),
+            ["width"] = Number(Shape.Width),
+            ["attention"] = Options.Attention switch
+            {
+                ImageAttentionKind.SqueezeExcite => "se",
+                ImageAttentionKind.EfficientChannel => "eca",
+                ImageAttentionKind.Cbam => "cbam",
+                _ => "none",
+            },
+            ["spatial_transformer"] = Options.SpatialTransformer ? "true" : "false",
+            ["stage_channels"] = string.Join(',', Options.StageChannels.Select(Number)),
+            ["convolutions_per_stage"] = Number(Options.ConvolutionsPerStage),
+            ["pooling"] = Options.Pooling == ImagePooling.Flatten ? "flatten" : "average",
+            ["embedding_dimension"] = Number(Options.EmbeddingDimension),
+            ["classes"] = Number(Classes),
+        }, batchCounts: true);
+    }
+
+    /// <summary>
+    /// A transformer scoring with weights from a safetensors file — one written by <see cref="SaveWeights"/>, or by PyTorch
+    /// for the module of <c>build/pytorch/image_attention.py</c> (its <c>num_batches_tracked</c> entries are not kept) —
+    /// for the architecture <paramref name="options"/> describe (attention block, spatial transformer, stages, pooling,
+    /// embedding; the columns apply as in a <c>Fit</c>) and images of <paramref name="shape"/>. The classes are read from
+    /// <c>classifier.weight</c>; the input standardization comes from the file's <c>input_mean</c> and <c>input_std</c>.
+    /// </summary>
+    /// <param name="options">The architecture and the columns; validated.</param>
+    /// <param name="shape">The planar image layout the network reads.</param>
+    /// <param name="path">The safetensors file.</param>
+    /// <param name="featurizer">True for a featurizer (writes the embedding); false for a classifier (Score, PredictedLabel).</param>
+    /// <param name="labelValues">For a classifier, the label's values by class (class k is value k − 1), or null for a key without values.</param>
+    /// <exception cref="InvalidDataException">The file is not safetensors, misses a tensor, has one of another shape or non-finite values; the message names the file and the tensor.</exception>
+    public static ImageAttentionTransformer FromWeights(ImageAttentionOptions options, ImageShape shape, string path, bool featurizer = false, IReadOnlyList<string>? labelValues = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options = options.Clone();
+        options.Validate();
+        if (shape.Channels <= 0 || shape.Height <= 0 || shape.Width <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(shape), $"FromWeights: the image layout {shape} is not positive.");
+        }
+
+        options.CheckFits(shape, options.FeatureColumnName);
+        Dictionary<string, Tensor> state = ModelPartFiles.WithoutBatchCounts(ModelPartFiles.LoadWeightsFile(path));
+        int classes = ModelPartFiles.Rows(state, "classifier.weight", path, "the classifier");
+        if (labelValues is not null && (featurizer || labelValues.Count != classes))
+        {
+            throw new ArgumentException(featurizer
+                ? "FromWeights: a featurizer has no label values."
+                : $"FromWeights: {labelValues.Count} label values for the {classes} classes of '{path}'.", nameof(labelValues));
+        }
+
+        if (classes < 2)
+        {
+            throw new InvalidDataException($"The weights file '{path}' has a classifier of {classes} classes; a network has 2 or more.");
+        }
+
+        var model = new ImageAttentionNetwork(options, shape, classes, new Random(0)); // every weight is overwritten below
+        ModelPartFiles.LoadChecked(model, state, Path.GetFileName(path), detail => new InvalidDataException($"The weights file {detail} (the architecture the options describe, images {shape})."));
+        return new ImageAttentionTransformer(model, labelValues?.ToArray(), featurizer);
     }
 
     /// <summary>The pixel column's name.</summary>
