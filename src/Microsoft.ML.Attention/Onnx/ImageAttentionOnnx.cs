@@ -10,7 +10,8 @@ namespace Microsoft.ML.Attention.Onnx;
 /// statistics) and ReLU, its squeeze-and-excitation, ECA or CBAM block and 2×2 max pooling, global average pooling (or
 /// flattening), the embedding and the classifier. Outputs: <c>Score</c> (class probabilities, softmax of the logits,
 /// as the transformer's Score column), the embedding, and on request the last stage's map (CBAM's spatial gate, or the
-/// channel mean scaled to a peak of 1). Networks with a spatial transformer in front are not exported yet.
+/// channel mean scaled to a peak of 1). A spatial transformer in front is exported with the localization network, the
+/// affine grid and <c>GridSample</c> (<see cref="SpatialTransformerOnnx"/>).
 /// </summary>
 internal static class ImageAttentionOnnx
 {
@@ -24,18 +25,18 @@ internal static class ImageAttentionOnnx
     public static byte[] Export(ImageAttentionNetwork network, OnnxExportForm form, string inputName, string? scoreName, string? embeddingName, string? mapName)
     {
         ArgumentNullException.ThrowIfNull(network);
-        if (network.Transformer is not null)
-        {
-            throw new NotSupportedException("ONNX export: image attention networks with a spatial transformer in front are not exported yet (SpatialTransformer = true).");
-        }
-
         ImageShape shape = network.Shape;
         ImageAttentionOptions options = network.Options;
         var g = new OnnxGraphBuilder("image_attention");
         string pixels = g.Input(inputName, OnnxDataType.Float, ["batch", shape.Size], $"Planar pixels, {shape.Channels} × {shape.Height} × {shape.Width}, as ExtractPixels writes them.");
         string x = g.Op("Reshape", [pixels, g.Int64s(-1, shape.Channels, shape.Height, shape.Width)]);
         x = g.Op("Div", [g.Op("Sub", [x, g.Weight("input_mean", network.InputMean.AsSpan(), 1, shape.Channels, 1, 1)]), g.Weight("input_std", network.InputStd.AsSpan(), 1, shape.Channels, 1, 1)]);
-        int h = shape.Height, w = shape.Width, channels = shape.Channels, index = 0;
+        if (network.Transformer is { } stn)
+        {
+            x = SpatialTransformerOnnx.Export(g, "stn", stn, x, shape.Channels, shape.Height, shape.Width);
+        }
+
+        int h = network.Transformer?.OutputHeight ?? shape.Height, w = network.Transformer?.OutputWidth ?? shape.Width, channels = shape.Channels, index = 0;
         string? map = null;
         ImageAttentionStage[] stages = [.. network.Stages];
         foreach (ImageAttentionStage stage in stages)
@@ -128,7 +129,7 @@ internal static class ImageAttentionOnnx
             OnnxAttribute.Ints("strides", conv.Stride, conv.Stride), OnnxAttribute.Int("group", conv.Groups));
     }
 
-    private static string ConvBatchNorm(OnnxGraphBuilder g, string name, ConvBatchNorm block, string x)
+    internal static string ConvBatchNorm(OnnxGraphBuilder g, string name, ConvBatchNorm block, string x)
     {
         BatchNorm bn = block.Norm;
         int c = bn.RunningMean.Length;

@@ -1,5 +1,9 @@
+using Microsoft.ML.Attention.Autograd;
 using Microsoft.ML.Attention.Models;
+using Microsoft.ML.Attention.Nn;
 using Microsoft.ML.Attention.Onnx;
+using Microsoft.ML.Attention.Tensors;
+using Tensor = Microsoft.ML.Attention.Tensors.Tensor;
 using Microsoft.ML.Attention.Transforms;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
@@ -40,6 +44,61 @@ public sealed class ImageAttentionOnnxTests
     }
 
     [TestMethod]
+    public void ClassifierWithSpatialTransformer_OnnxRuntime_MatchesTransform()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = Images(ml, 40, seed: 5);
+        ImageAttentionOptions options = Options(ImageAttentionKind.Cbam, ImagePooling.GlobalAverage);
+        options.SpatialTransformer = true;
+        ImageAttentionTransformer model = ml.MulticlassClassification.Trainers.ImageAttention(options).Fit(data);
+
+        // One epoch leaves the transform near the identity; a rotated, scaled and shifted one that depends on the image
+        // reads between pixels and off the edge, where the grid and the sampling have to agree.
+        Linear head = model.Model.Transformer!.Head;
+        Fill(new Random(9), head.Weight, 0.2f);
+        float[] theta = [0.85f, 0.3f, 0.12f, -0.25f, 0.9f, -0.2f];
+        theta.CopyTo(head.Bias!.AsSpan());
+        IDataView scored = model.Transform(data);
+        float[][] scores = [.. scored.GetColumn<float[]>("Score")], maps = [.. scored.GetColumn<float[]>("Map")];
+        using var onnx = new MemoryStream();
+        model.ExportToOnnx(onnx, data.Schema);
+        using var session = new InferenceSession(onnx.ToArray());
+        float[] pixels = [.. data.GetColumn<float[]>("Features").SelectMany(p => p)];
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("Features", new DenseTensor<float>(pixels, [scores.Length, Size]))]);
+        AssertClose(scores, results.First(r => r.Name == "Score").AsTensor<float>(), "STN + CBAM Score");
+        AssertClose(maps, results.First(r => r.Name == "Map").AsTensor<float>(), "STN + CBAM Map");
+    }
+
+    [TestMethod]
+    [DataRow(GridPaddingMode.Zeros, false)]
+    [DataRow(GridPaddingMode.Border, true)]
+    [DataRow(GridPaddingMode.Border, false)]
+    public void SpatialTransformer_Onnx_MatchesTheModule(GridPaddingMode padding, bool alignCorners)
+    {
+        // Uneven adaptive pooling (5×5 → 4×4 windows overlap) and a non-square output as well.
+        var random = new Random(4);
+        var localization = new Sequential(new ConvBatchNorm(2, 3, 3, random, activation: ActivationKind.Relu), new AdaptiveAvgPool2d(4, 4), new Flatten(), new Linear(48, 8, random: random), new Activation(ActivationKind.Relu));
+        var stn = new SpatialTransformer(localization, 8, 6, 7, random, padding, alignCorners);
+        Fill(random, stn.Head.Weight, 0.6f);
+        stn.Eval();
+        Tensor x = Fill(random, Tensor.Zeros(3, 2, 5, 5), 2f);
+        float[] expected;
+        using (GradMode.NoGrad())
+        {
+            expected = stn.Forward(x).ToArray();
+        }
+
+        var g = new OnnxGraphBuilder("stn");
+        string input = g.Input("x", OnnxDataType.Float, ["batch", 2, 5, 5], "images");
+        g.Output(SpatialTransformerOnnx.Export(g, "stn", stn, input, 2, 5, 5), "y", OnnxDataType.Float, ["batch", 2, 6, 7], "resampled");
+        using var session = new InferenceSession(g.ToModel("0", "stn test"));
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(x.ToArray(), [3, 2, 5, 5]))]);
+        float[] actual = [.. results.First().AsTensor<float>()];
+        Support.Check.Close(expected, actual, $"STN {padding}, align_corners {alignCorners}", rtol: 0f, atol: 1e-4f);
+        Assert.IsGreaterThan(0.05f, expected.Zip(x.ToArray().Take(expected.Length)).Max(p => MathF.Abs(p.First - p.Second)), "the transform is not the identity");
+    }
+
+    [TestMethod]
     public void Featurizer_OnnxChain_PlainSaveAndLoad_PredictsAsThePack()
     {
         var ml = new MLContext(seed: 1);
@@ -77,6 +136,18 @@ public sealed class ImageAttentionOnnxTests
         StringAssert.Contains(e.Message, "ImageAttentionFeaturize");
     }
 
+    /// <summary>Fills <paramref name="t"/> with uniform values in [−scale/2, scale/2).</summary>
+    private static Tensor Fill(Random random, Tensor t, float scale)
+    {
+        Span<float> v = t.AsSpan();
+        for (int i = 0; i < v.Length; i++)
+        {
+            v[i] = (float)(random.NextDouble() - 0.5) * scale;
+        }
+
+        return t;
+    }
+
     internal static ImageAttentionOptions Options(ImageAttentionKind kind, ImagePooling pooling) => new()
     {
         Attention = kind, Pooling = pooling, StageChannels = [8, 16], EmbeddingDimension = 16, Epochs = 1, Seed = 3, AttentionMapColumnName = "Map", RandomShift = 0,
@@ -100,7 +171,7 @@ public sealed class ImageAttentionOnnxTests
         })];
     }
 
-    private static void AssertClose(float[][] expected, Tensor<float> actual, string what)
+    private static void AssertClose(float[][] expected, Microsoft.ML.OnnxRuntime.Tensors.Tensor<float> actual, string what)
     {
         float worst = 0f;
         for (int r = 0; r < expected.Length; r++)
