@@ -145,6 +145,20 @@ public sealed class CoAttentionOptions
     /// <summary>Most ids in the vocabulary, padding and unknown markers included. Default 50000.</summary>
     public int MaximumVocabularySize { get; set; } = Defaults.MaximumVocabularySize;
 
+    /// <summary>
+    /// A folder where training writes a checkpoint at the end of every epoch (file <c>co-attention.checkpoint</c>: weights,
+    /// optimizer state, the best epoch's weights, the generator's state, the epoch; written atomically); null for none.
+    /// The folder must exist. Default null.
+    /// </summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>
+    /// With <see cref="CheckpointDirectory"/>: continue from its checkpoint when there is one, ending exactly where an
+    /// uninterrupted run with the same seed ends; without one, train from the start. A checkpoint of another run (other
+    /// options — the epoch count included, as the learning-rate schedule spans it — or other pairs or vocabulary) is refused. Default false.
+    /// </summary>
+    public bool ResumeFromCheckpoint { get; set; }
+
     /// <summary>Training seed; null draws one from the context's generator. Default null.</summary>
     public int? Seed { get; set; }
 
@@ -179,6 +193,8 @@ public sealed class CoAttentionOptions
         Check(GradientClipNorm >= 0 && float.IsFinite(GradientClipNorm), nameof(GradientClipNorm), $"GradientClipNorm ({GradientClipNorm}) must be non-negative and finite (0 = no clipping).");
         Check(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), $"ValidationFraction ({ValidationFraction}) must be in [0, 1).");
         Check(EarlyStoppingPatience > 0, nameof(EarlyStoppingPatience), $"EarlyStoppingPatience ({EarlyStoppingPatience}) must be positive.");
+        Check(CheckpointDirectory is null || Directory.Exists(CheckpointDirectory), nameof(CheckpointDirectory), $"the folder '{CheckpointDirectory}' does not exist.");
+        Check(!ResumeFromCheckpoint || CheckpointDirectory is not null, nameof(ResumeFromCheckpoint), "needs CheckpointDirectory, the folder to resume from.");
         Check(MaximumLength > 0, nameof(MaximumLength), $"MaximumLength ({MaximumLength}) must be positive.");
         Check(ScoringBatchSize > 0, nameof(ScoringBatchSize), $"ScoringBatchSize ({ScoringBatchSize}) must be positive (1 = pair by pair).");
         Check(MinimumWordCount > 0, nameof(MinimumWordCount), $"MinimumWordCount ({MinimumWordCount}) must be positive.");

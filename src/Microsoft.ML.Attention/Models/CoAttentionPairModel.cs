@@ -29,6 +29,8 @@ public sealed class CoAttentionPairModel : Module
         }
 
         _options = options.Clone();
+        _options.CheckpointDirectory = null; // where one run was checkpointed is not part of the model
+        _options.ResumeFromCheckpoint = false;
         VocabularySize = vocabularySize;
         int e = options.EmbeddingDimension, h = options.HiddenSize, d = 2 * h;
         Embedding = RegisterModule("embedding", new Embedding(vocabularySize, e, paddingIndex: Vocabulary.Padding, random: random));

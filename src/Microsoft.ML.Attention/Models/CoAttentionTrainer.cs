@@ -31,7 +31,9 @@ public static class CoAttentionTrainer
             throw new ArgumentException($"{first.Count} first texts, {second.Count} second texts and {labels.Length} labels; training needs at least one pair and all three alike.", nameof(labels));
         }
 
-        var model = new CoAttentionPairModel(options, vocabularySize, random);
+        // One generator, whose state a checkpoint holds, for every draw of the run (as the other trainers).
+        var generator = new StatefulRandom(random.NextInt64());
+        var model = new CoAttentionPairModel(options, vocabularySize, generator);
         var loss = new BceWithLogitsLoss();
         (Tensor, int) Loss(int[] rows)
         {
@@ -39,9 +41,22 @@ public static class CoAttentionTrainer
             return (loss.Forward(logits, Tensor.FromArray([.. rows.Select(r => labels[r] ? 1f : 0f)], rows.Length)), rows.Length);
         }
 
+        TrainingLoop.Checkpointing? checkpoint = TrainingLoop.CheckpointingOf(options.CheckpointDirectory, options.ResumeFromCheckpoint, CheckpointFileName, () =>
+        {
+            CoAttentionOptions o = options.Clone();
+            o.CheckpointDirectory = null;
+            o.ResumeFromCheckpoint = false;
+            o.ScoringBatchSize = 1;
+            using var hash = new DataHash();
+            string pairs = hash.AddAll(first).AddAll(second).Add([.. labels.Select(l => l ? 1 : 0)]).Finish();
+            return $"{System.Text.Json.JsonSerializer.Serialize(o)}|vocabulary={vocabularySize}|pairs={first.Count}|data={pairs}";
+        });
         TrainingLoop.Run(model, new TrainingLoop.Settings(options.Epochs, options.BatchSize, options.LearningRate, options.WeightDecay, options.WarmupFraction,
-            options.GradientClipNorm, options.ValidationFraction, options.EarlyStoppingPatience), first.Count, random,
-            (rows, shuffle) => LengthBuckets.Split(rows, r => (first[r].Length, second[r].Length), options.BatchSize, shuffle), Loss, progress);
+            options.GradientClipNorm, options.ValidationFraction, options.EarlyStoppingPatience), first.Count, generator,
+            (rows, shuffle) => LengthBuckets.Split(rows, r => (first[r].Length, second[r].Length), options.BatchSize, shuffle), Loss, progress, checkpoint);
         return model;
     }
+
+    /// <summary>The checkpoint's file name inside <see cref="CoAttentionOptions.CheckpointDirectory"/>.</summary>
+    public const string CheckpointFileName = "co-attention.checkpoint";
 }

@@ -32,6 +32,8 @@ public sealed class ImageAttentionNetwork : Module
         }
 
         _options = options.Clone();
+        _options.CheckpointDirectory = null; // where one run was checkpointed is not part of the network
+        _options.ResumeFromCheckpoint = false;
         Shape = shape;
         Classes = classes;
         InputMean = RegisterBuffer("input_mean", Tensor.Zeros(shape.Channels));

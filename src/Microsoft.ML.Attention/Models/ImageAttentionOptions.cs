@@ -146,6 +146,21 @@ public sealed class ImageAttentionOptions
     /// </summary>
     public TimeSpan? MaximumTrainingTime { get; set; }
 
+    /// <summary>
+    /// A folder where training writes a checkpoint at the end of every epoch (file <c>image-attention.checkpoint</c>:
+    /// weights and batch-norm statistics, optimizer state, the best epoch's weights, the generator's state, the epoch;
+    /// written atomically); null for none. The folder must exist. Default null.
+    /// </summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>
+    /// With <see cref="CheckpointDirectory"/>: continue from its checkpoint when there is one, ending exactly where an
+    /// uninterrupted run with the same seed ends (without <see cref="MaximumTrainingTime"/>, whose budget counts from the
+    /// resume); without one, train from the start. A checkpoint of another run (other options — the epoch count
+    /// included, as the learning-rate schedule spans it — or other images) is refused. Default false.
+    /// </summary>
+    public bool ResumeFromCheckpoint { get; set; }
+
     /// <summary>Training seed; null draws one from the context's generator. Default null.</summary>
     public int? Seed { get; set; }
 
@@ -193,6 +208,8 @@ public sealed class ImageAttentionOptions
         Check(EarlyStoppingPatience > 0, nameof(EarlyStoppingPatience), $"EarlyStoppingPatience ({EarlyStoppingPatience}) must be positive.");
         Check(ScoringBatchSize > 0, nameof(ScoringBatchSize), $"ScoringBatchSize ({ScoringBatchSize}) must be positive (1 = image by image).");
         Check(MaximumTrainingTime is null || MaximumTrainingTime > TimeSpan.Zero, nameof(MaximumTrainingTime), $"MaximumTrainingTime ({MaximumTrainingTime}) must be positive or null.");
+        Check(CheckpointDirectory is null || Directory.Exists(CheckpointDirectory), nameof(CheckpointDirectory), $"the folder '{CheckpointDirectory}' does not exist.");
+        Check(!ResumeFromCheckpoint || CheckpointDirectory is not null, nameof(ResumeFromCheckpoint), "needs CheckpointDirectory, the folder to resume from.");
     }
 
     /// <summary>Throws unless <paramref name="shape"/> fits the backbone: each stage halves the image, which must stay at least 1×1.</summary>

@@ -35,9 +35,12 @@ public static class ImageAttentionTrainer
         }
 
         var clock = Stopwatch.StartNew();
-        var model = new ImageAttentionNetwork(options, data.Shape, classes, random);
+
+        // One generator, whose state a checkpoint holds, for every draw of the run (as the other trainers).
+        var generator = new StatefulRandom(random.NextInt64());
+        var model = new ImageAttentionNetwork(options, data.Shape, classes, generator);
         int[] order = [.. Enumerable.Range(0, data.Count)];
-        random.Shuffle(order);
+        generator.Shuffle(order);
         int held = options.ValidationFraction > 0 ? (int)Math.Round(data.Count * options.ValidationFraction) : 0;
         held = held >= data.Count ? 0 : held;
         int[] validation = order[..held], train = order[held..];
@@ -51,20 +54,31 @@ public static class ImageAttentionTrainer
         var optimizer = new AdamW(model.Parameters(), options.LearningRate, weightDecay: options.WeightDecay);
         var loss = new CrossEntropyLoss();
         var stopping = new EarlyStopping(model, options.EarlyStoppingPatience);
-        int step = 0, planned = options.Epochs;
-        for (int epoch = 1; epoch <= planned; epoch++)
+        string? checkpoint = options.CheckpointDirectory is null ? null : Path.Combine(options.CheckpointDirectory, CheckpointFileName);
+        string fingerprint = Fingerprint(options, classes, data);
+        var history = new List<EpochReport>();
+        int first = TrainingCheckpoint.Resume(checkpoint, options.ResumeFromCheckpoint, fingerprint, model, optimizer, stopping, generator, average: null,
+            validation.Length > 0, options.Epochs, history, progress);
+        int step = optimizer.StepCount, planned = history.Count > 0 ? history[^1].Epochs : options.Epochs;
+        if (planned < options.Epochs)
+        {
+            schedule = new LearningRateSchedule(options.LearningRate, schedule.WarmupSteps, Math.Max(step, stepsPerEpoch * planned));
+        }
+
+        for (int epoch = first; epoch <= planned; epoch++)
         {
             model.Train();
-            random.Shuffle(train);
+            int[] shuffled = (int[])train.Clone(); // each epoch's order from the generator alone, so that a resumed run draws the same
+            generator.Shuffle(shuffled);
             double total = 0;
-            for (int start = 0; start < train.Length; start += options.BatchSize)
+            for (int start = 0; start < shuffled.Length; start += options.BatchSize)
             {
-                int[] rows = train[start..Math.Min(train.Length, start + options.BatchSize)];
+                int[] rows = shuffled[start..Math.Min(shuffled.Length, start + options.BatchSize)];
                 TrainingCancellation.ThrowIfRequested();
                 using TensorScope scope = TensorScope.Begin();
                 schedule.Apply(optimizer, step++);
                 optimizer.ZeroGrad();
-                Tensor images = data.Batch(rows, random, options.RandomShift, options.RandomHorizontalFlip);
+                Tensor images = data.Batch(rows, generator, options.RandomShift, options.RandomHorizontalFlip);
                 Tensor value = loss.Forward(model.Forward(images).Logits, data.LabelsOf(rows));
                 value.Backward();
                 if (options.GradientClipNorm > 0)
@@ -83,7 +97,8 @@ public static class ImageAttentionTrainer
             if (options.MaximumTrainingTime is { } budget)
             {
                 // Plan by the time an epoch takes: only epochs that end within the budget, and the cosine decay ends with them.
-                int fit = Math.Max(epoch, (int)(budget.TotalSeconds / (clock.Elapsed.TotalSeconds / epoch)));
+                int run = epoch - first + 1;
+                int fit = Math.Max(epoch, first - 1 + (int)(budget.TotalSeconds / (clock.Elapsed.TotalSeconds / run)));
                 if (fit < planned)
                 {
                     planned = fit;
@@ -91,7 +106,14 @@ public static class ImageAttentionTrainer
                 }
             }
 
-            progress?.Invoke(new EpochReport(epoch, planned, trainLoss, validationLoss, improved));
+            var report = new EpochReport(epoch, planned, trainLoss, validationLoss, improved);
+            history.Add(report);
+            if (checkpoint is not null)
+            {
+                TrainingCheckpoint.Save(checkpoint, fingerprint, epoch, model, optimizer, stopping, generator, history);
+            }
+
+            progress?.Invoke(report);
             if (validation.Length > 0 && stopping.ShouldStop)
             {
                 break;
@@ -101,5 +123,19 @@ public static class ImageAttentionTrainer
         stopping.RestoreBest();
         model.Eval();
         return model;
+    }
+
+    /// <summary>The checkpoint's file name inside <see cref="ImageAttentionOptions.CheckpointDirectory"/>.</summary>
+    public const string CheckpointFileName = "image-attention.checkpoint";
+
+    /// <summary>What a checkpoint must have been written by: every training option (the epoch count included) but the checkpoint, budget and scoring settings, the classes and a hash of the images.</summary>
+    private static string Fingerprint(ImageAttentionOptions options, int classes, ImageDataset data)
+    {
+        ImageAttentionOptions o = options.Clone();
+        o.CheckpointDirectory = null;
+        o.ResumeFromCheckpoint = false;
+        o.MaximumTrainingTime = null;
+        o.ScoringBatchSize = 1;
+        return $"{System.Text.Json.JsonSerializer.Serialize(o)}|classes={classes}|images={data.Count}|data={data.Hash()}";
     }
 }

@@ -107,6 +107,19 @@ public sealed class ImageDataset
     /// <summary>The class indices of <paramref name="rows"/>.</summary>
     public int[] LabelsOf(IReadOnlyList<int> rows) => [.. rows.Select(r => _labels[r])];
 
+    /// <summary>A SHA-256 of the layout, every image's pixels and every label: what a training checkpoint must have been written on.</summary>
+    internal string Hash()
+    {
+        using var hash = new DataHash();
+        hash.Add([Shape.Channels, Shape.Height, Shape.Width]).Add(_labels);
+        foreach (float[] image in _images)
+        {
+            hash.Add(image);
+        }
+
+        return hash.Finish();
+    }
+
     private static void Shifted(float[] image, int c, int h, int w, int dy, int dx, bool mirror, Span<float> target)
     {
         target.Clear();

@@ -45,6 +45,8 @@ public sealed class SequenceToSequenceModel : Module
         }
 
         _options = options.Clone();
+        _options.CheckpointDirectory = null; // where one run was checkpointed is not part of the model
+        _options.ResumeFromCheckpoint = false;
         SourceVocabularySize = sourceVocabularySize;
         TargetVocabularySize = targetVocabularySize;
         int e = options.EmbeddingDimension, h = options.HiddenSize, d = 2 * h;

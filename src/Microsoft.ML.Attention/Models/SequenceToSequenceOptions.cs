@@ -183,6 +183,20 @@ public sealed class SequenceToSequenceOptions
     /// <summary>Most ids in each vocabulary, markers included. Default 50000.</summary>
     public int MaximumVocabularySize { get; set; } = Defaults.MaximumVocabularySize;
 
+    /// <summary>
+    /// A folder where training writes a checkpoint at the end of every epoch (file <c>sequence-to-sequence.checkpoint</c>: weights,
+    /// optimizer state, the best epoch's weights, the generator's state, the epoch; written atomically); null for none.
+    /// The folder must exist. Default null.
+    /// </summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>
+    /// With <see cref="CheckpointDirectory"/>: continue from its checkpoint when there is one, ending exactly where an
+    /// uninterrupted run with the same seed ends; without one, train from the start. A checkpoint of another run (other
+    /// options — the epoch count included, as the learning-rate schedule spans it — or other pairs or vocabularies) is refused. Default false.
+    /// </summary>
+    public bool ResumeFromCheckpoint { get; set; }
+
     /// <summary>Training seed; null draws one from the context's generator. Default null.</summary>
     public int? Seed { get; set; }
 
@@ -212,6 +226,8 @@ public sealed class SequenceToSequenceOptions
         Check(GradientClipNorm >= 0 && float.IsFinite(GradientClipNorm), nameof(GradientClipNorm), $"GradientClipNorm ({GradientClipNorm}) must be non-negative and finite (0 = no clipping).");
         Check(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), $"ValidationFraction ({ValidationFraction}) must be in [0, 1).");
         Check(EarlyStoppingPatience > 0, nameof(EarlyStoppingPatience), $"EarlyStoppingPatience ({EarlyStoppingPatience}) must be positive.");
+        Check(CheckpointDirectory is null || Directory.Exists(CheckpointDirectory), nameof(CheckpointDirectory), $"the folder '{CheckpointDirectory}' does not exist.");
+        Check(!ResumeFromCheckpoint || CheckpointDirectory is not null, nameof(ResumeFromCheckpoint), "needs CheckpointDirectory, the folder to resume from.");
         Check(MaximumSourceLength > 0, nameof(MaximumSourceLength), $"MaximumSourceLength ({MaximumSourceLength}) must be positive.");
         Check(MaximumTargetLength > 0, nameof(MaximumTargetLength), $"MaximumTargetLength ({MaximumTargetLength}) must be positive.");
         Check(BeamWidth > 0, nameof(BeamWidth), $"BeamWidth ({BeamWidth}) must be positive (1 = greedy).");

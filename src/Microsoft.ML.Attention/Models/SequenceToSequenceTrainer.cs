@@ -29,7 +29,9 @@ public static class SequenceToSequenceTrainer
             throw new ArgumentException("There are no training pairs.", nameof(data));
         }
 
-        var model = new SequenceToSequenceModel(options, sourceVocabularySize, targetVocabularySize, random);
+        // One generator, whose state a checkpoint holds, for every draw of the run (as the other trainers).
+        var generator = new StatefulRandom(random.NextInt64());
+        var model = new SequenceToSequenceModel(options, sourceVocabularySize, targetVocabularySize, generator);
         var loss = new CrossEntropyLoss(ignoreIndex: SequencePairBatch.Ignored);
         (Tensor, int) Loss(int[] rows)
         {
@@ -38,9 +40,22 @@ public static class SequenceToSequenceTrainer
             return (loss.Forward(logits.Reshape(batch.Batch * batch.TargetSteps, model.TargetVocabularySize), batch.TargetOutput), batch.TargetLengths.Sum());
         }
 
+        TrainingLoop.Checkpointing? checkpoint = TrainingLoop.CheckpointingOf(options.CheckpointDirectory, options.ResumeFromCheckpoint, CheckpointFileName, () =>
+        {
+            SequenceToSequenceOptions o = options.Clone();
+            o.CheckpointDirectory = null;
+            o.ResumeFromCheckpoint = false;
+            o.DecodeBatchSize = 1;
+            using var hash = new DataHash();
+            string pairs = hash.AddAll(data.Sources).AddAll(data.Targets).Finish();
+            return $"{System.Text.Json.JsonSerializer.Serialize(o)}|source={sourceVocabularySize}|target={targetVocabularySize}|pairs={data.Count}|data={pairs}";
+        });
         TrainingLoop.Run(model, new TrainingLoop.Settings(options.Epochs, options.BatchSize, options.LearningRate, options.WeightDecay, options.WarmupFraction,
-            options.GradientClipNorm, options.ValidationFraction, options.EarlyStoppingPatience), data.Count, random,
-            (rows, shuffle) => data.Buckets(rows, options.BatchSize, shuffle), Loss, progress);
+            options.GradientClipNorm, options.ValidationFraction, options.EarlyStoppingPatience), data.Count, generator,
+            (rows, shuffle) => data.Buckets(rows, options.BatchSize, shuffle), Loss, progress, checkpoint);
         return model;
     }
+
+    /// <summary>The checkpoint's file name inside <see cref="SequenceToSequenceOptions.CheckpointDirectory"/>.</summary>
+    public const string CheckpointFileName = "sequence-to-sequence.checkpoint";
 }

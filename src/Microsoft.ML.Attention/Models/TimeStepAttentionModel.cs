@@ -24,6 +24,8 @@ public sealed class TimeStepAttentionModel : Module
         options.Validate();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputs);
         _options = options.Clone();
+        _options.CheckpointDirectory = null; // where one run was checkpointed is not part of the model
+        _options.ResumeFromCheckpoint = false;
         Outputs = outputs;
         int h = options.HiddenSize, d = options.Bidirectional ? 2 * h : h;
         Recurrent = RegisterModule<RecurrentLayer>("recurrent", options.Cell == RecurrentCell.Lstm

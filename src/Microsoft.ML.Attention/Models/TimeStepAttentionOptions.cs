@@ -108,6 +108,20 @@ public sealed class TimeStepAttentionOptions
     /// <summary>Epochs without validation improvement before training stops. Default 3.</summary>
     public int EarlyStoppingPatience { get; set; } = Defaults.EarlyStoppingPatience;
 
+    /// <summary>
+    /// A folder where training writes a checkpoint at the end of every epoch (file <c>time-step-attention.checkpoint</c>: weights,
+    /// optimizer state, the best epoch's weights, the generator's state, the epoch; written atomically); null for none.
+    /// The folder must exist. Default null.
+    /// </summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>
+    /// With <see cref="CheckpointDirectory"/>: continue from its checkpoint when there is one, ending exactly where an
+    /// uninterrupted run with the same seed ends; without one, train from the start. A checkpoint of another run (other
+    /// options — the epoch count included, as the learning-rate schedule spans it — or other rows) is refused. Default false.
+    /// </summary>
+    public bool ResumeFromCheckpoint { get; set; }
+
     /// <summary>Training seed; null draws one from the context's generator. Default null.</summary>
     public int? Seed { get; set; }
 
@@ -141,6 +155,8 @@ public sealed class TimeStepAttentionOptions
         Check(GradientClipNorm >= 0 && float.IsFinite(GradientClipNorm), nameof(GradientClipNorm), $"GradientClipNorm ({GradientClipNorm}) must be non-negative and finite (0 = no clipping).");
         Check(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), $"ValidationFraction ({ValidationFraction}) must be in [0, 1).");
         Check(EarlyStoppingPatience > 0, nameof(EarlyStoppingPatience), $"EarlyStoppingPatience ({EarlyStoppingPatience}) must be positive.");
+        Check(CheckpointDirectory is null || Directory.Exists(CheckpointDirectory), nameof(CheckpointDirectory), $"the folder '{CheckpointDirectory}' does not exist.");
+        Check(!ResumeFromCheckpoint || CheckpointDirectory is not null, nameof(ResumeFromCheckpoint), "needs CheckpointDirectory, the folder to resume from.");
     }
 
     private static void Check(bool ok, string name, string message)

@@ -29,7 +29,9 @@ public static class TimeStepAttentionTrainer
             throw new ArgumentException($"{vectors.Count} rows and {labels.Length} labels; training needs at least one row and a label for each.", nameof(labels));
         }
 
-        var model = new TimeStepAttentionModel(options, outputs, random);
+        // One generator, whose state a checkpoint holds, for every draw of the run (as the other trainers).
+        var generator = new StatefulRandom(random.NextInt64());
+        var model = new TimeStepAttentionModel(options, outputs, generator);
         var crossEntropy = new CrossEntropyLoss();
         var squared = new MseLoss();
         int length = vectors[0].Length / options.StepSize;
@@ -55,8 +57,26 @@ public static class TimeStepAttentionTrainer
             return ValidationLoss.Slices(rows, options.BatchSize);
         }
 
+        TrainingLoop.Checkpointing? checkpoint = TrainingLoop.CheckpointingOf(options.CheckpointDirectory, options.ResumeFromCheckpoint, CheckpointFileName, () =>
+        {
+            TimeStepAttentionOptions o = options.Clone();
+            o.CheckpointDirectory = null;
+            o.ResumeFromCheckpoint = false;
+            o.ScoringBatchSize = 1;
+            using var hash = new DataHash();
+            foreach (float[] v in vectors)
+            {
+                hash.Add(v);
+            }
+
+            string rows = hash.Add(labels).Finish();
+            return $"{System.Text.Json.JsonSerializer.Serialize(o)}|outputs={outputs}|rows={vectors.Count}|data={rows}";
+        });
         TrainingLoop.Run(model, new TrainingLoop.Settings(options.Epochs, options.BatchSize, options.LearningRate, options.WeightDecay, options.WarmupFraction,
-            options.GradientClipNorm, options.ValidationFraction, options.EarlyStoppingPatience), vectors.Count, random, Batches, Loss, progress);
+            options.GradientClipNorm, options.ValidationFraction, options.EarlyStoppingPatience), vectors.Count, generator, Batches, Loss, progress, checkpoint);
         return model;
     }
+
+    /// <summary>The checkpoint's file name inside <see cref="TimeStepAttentionOptions.CheckpointDirectory"/>.</summary>
+    public const string CheckpointFileName = "time-step-attention.checkpoint";
 }

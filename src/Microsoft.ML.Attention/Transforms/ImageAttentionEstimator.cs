@@ -68,9 +68,13 @@ public sealed class ImageAttentionEstimator : IEstimator<ImageAttentionTransform
         int seed = _options.Seed ?? host.Rand.Next();
         using IChannel channel = host.Start("Training");
         channel.Info(MessageSensitivity.None, $"{Owner}: {data.Count} images of {data.Shape}, {classes} classes, attention {_options.Attention}, seed {seed}.");
+        var history = new List<EpochReport>();
         ImageAttentionNetwork model = ImageAttentionTrainer.Train(_options, classes, data, new Random(seed), report =>
+        {
+            history.Add(report);
             channel.Info(MessageSensitivity.None, $"{Owner}: epoch {report.Epoch}/{report.Epochs}: train loss {report.TrainLoss:F4}" +
-                (report.ValidationLoss is double v ? $", validation loss {v:F4}" : "") + (report.Improved ? " (best so far)" : "")));
-        return new ImageAttentionTransformer(model, labelValues, Featurizer);
+                (report.ValidationLoss is double v ? $", validation loss {v:F4}" : "") + (report.Improved ? " (best so far)" : ""));
+        });
+        return new ImageAttentionTransformer(model, labelValues, Featurizer) { TrainingHistory = history };
     }
 }

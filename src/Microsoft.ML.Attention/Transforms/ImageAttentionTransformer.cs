@@ -26,6 +26,12 @@ public sealed class ImageAttentionTransformer : ITransformer
         model.Eval();
     }
 
+    /// <summary>
+    /// The epochs of the <c>Fit</c> that made this transformer (training and validation loss per epoch, those before a
+    /// resumed checkpoint included), e.g. to draw a training curve; empty for a transformer loaded from a file or weights.
+    /// </summary>
+    public IReadOnlyList<EpochReport> TrainingHistory { get; internal init; } = [];
+
     /// <summary>True when the transformer writes the embedding (featurizer); false when it writes Score and PredictedLabel.</summary>
     public bool Featurizer { get; }
 
@@ -52,7 +58,7 @@ public sealed class ImageAttentionTransformer : ITransformer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(images);
         ImageAttentionOptions options = Options.Clone();
         options.ScoringBatchSize = images;
-        return new ImageAttentionTransformer(Model, LabelValues, Featurizer, options);
+        return new ImageAttentionTransformer(Model, LabelValues, Featurizer, options) { TrainingHistory = TrainingHistory };
     }
 
     internal ImageAttentionOptions Options { get; }

@@ -120,6 +120,58 @@ public sealed class CheckpointResumeTests
     }
 
     [TestMethod]
+    public void ImageAttention_StoppedMidEpoch_Resumed_EqualsTheUninterruptedRun()
+    {
+        string root = Directory.CreateTempSubdirectory("checkpoint-image-").FullName;
+        try
+        {
+            ImageAttentionOptions Image(string? directory, bool resume) => new()
+            {
+                Attention = ImageAttentionKind.Cbam, StageChannels = [4, 8], ConvolutionsPerStage = 1, EmbeddingDimension = 8, Epochs = 4, BatchSize = 16,
+                Seed = 2, EarlyStoppingPatience = 10, RandomHorizontalFlip = true, CheckpointDirectory = directory, ResumeFromCheckpoint = resume,
+                AttentionMapColumnName = "Map",
+            };
+            var ml = new MLContext(seed: 1);
+            IDataView data = ml.Data.LoadFromEnumerable(Onnx.ImageAttentionOnnxTests.Pictures(60, seed: 3));
+            IDataView keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
+            var straight = ml.MulticlassClassification.Trainers.ImageAttention(Image(null, false)).Fit(keyed);
+
+            // Stopped at the first batch of epoch 3, as a killed process would be: the checkpoint of epoch 2 stays.
+            using var stop = new CancellationTokenSource();
+            var logging = new MLContext(seed: 1);
+            logging.Log += (_, e) => { if (e.Message.Contains("ImageAttention: epoch 2/4", StringComparison.Ordinal)) stop.Cancel(); };
+            using (Microsoft.ML.Attention.Models.TrainingCancellation.Use(stop.Token))
+            {
+                Assert.ThrowsExactly<OperationCanceledException>(() => logging.MulticlassClassification.Trainers.ImageAttention(Image(root, false)).Fit(keyed));
+            }
+
+            Assert.IsTrue(File.Exists(Path.Combine(root, ImageAttentionTrainer.CheckpointFileName)), "the epoch-2 checkpoint");
+            var resumed = ml.MulticlassClassification.Trainers.ImageAttention(Image(root, resume: true)).Fit(keyed);
+            foreach (string column in new[] { "Score", "Map" })
+            {
+                float[][] a = [.. straight.Transform(keyed).GetColumn<float[]>(column)], b = [.. resumed.Transform(keyed).GetColumn<float[]>(column)];
+                for (int r = 0; r < a.Length; r++)
+                {
+                    CollectionAssert.AreEqual(a[r], b[r], $"{column} row {r}");
+                }
+            }
+
+            Assert.HasCount(4, straight.TrainingHistory);
+            CollectionAssert.AreEqual(straight.TrainingHistory.Select(h => (h.TrainLoss, h.ValidationLoss)).ToArray(), resumed.TrainingHistory.Select(h => (h.TrainLoss, h.ValidationLoss)).ToArray(), "every epoch's losses");
+
+            // Another run's checkpoint (other images) is refused, naming the file.
+            IDataView other = ml.Data.LoadFromEnumerable(Onnx.ImageAttentionOnnxTests.Pictures(60, seed: 4));
+            IDataView otherKeyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(other).Transform(other);
+            var e = Assert.ThrowsExactly<InvalidDataException>(() => ml.MulticlassClassification.Trainers.ImageAttention(Image(root, resume: true)).Fit(otherKeyed));
+            StringAssert.Contains(e.Message, ImageAttentionTrainer.CheckpointFileName);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void AnotherRunsCheckpoint_IsRefused_AndBadSettingsNamed()
     {
         string root = Directory.CreateTempSubdirectory("checkpoint-other-").FullName;

@@ -52,6 +52,10 @@ internal static class BadInputCatalogue
             () => Ml.MulticlassClassification.Trainers.ImageAttention(new ImageAttentionOptions { StageChannels = [8, 8, 8, 8, 8, 8, 8, 8, 8] }), typeof(ArgumentOutOfRangeException), "StageChannels");
         yield return new("options", "ImageAttention a zero training-time budget",
             () => Ml.MulticlassClassification.Trainers.ImageAttention(new ImageAttentionOptions { MaximumTrainingTime = TimeSpan.Zero }), typeof(ArgumentOutOfRangeException), "MaximumTrainingTime");
+        yield return new("options", "ImageAttention a checkpoint folder that does not exist",
+            () => Ml.MulticlassClassification.Trainers.ImageAttention(new ImageAttentionOptions { CheckpointDirectory = "/no/such/folder" }), typeof(ArgumentOutOfRangeException), "/no/such/folder", "does not exist");
+        yield return new("options", "ImageAttention resume without a checkpoint folder",
+            () => Ml.MulticlassClassification.Trainers.ImageAttention(new ImageAttentionOptions { ResumeFromCheckpoint = true }), typeof(ArgumentOutOfRangeException), "ResumeFromCheckpoint", "CheckpointDirectory");
         yield return new("options", "SequenceToSequence beam width 0",
             () => Ml.Transforms.SequenceToSequence(new SequenceToSequenceOptions { BeamWidth = 0 }), typeof(ArgumentOutOfRangeException), "BeamWidth (0)");
         yield return new("options", "SequenceToSequence infinite length penalty",

@@ -135,7 +135,7 @@ public sealed class CoAttentionPipelineTests
     private static string Translate(string word) => $"b{(int.Parse(word[1..], System.Globalization.CultureInfo.InvariantCulture) * 7 + 3) % Words}";
 
     /// <summary>First texts over a0…a29; half the seconds are their word-by-word translations, half another first's.</summary>
-    private static Pair[] Pairs(int count, int seed)
+    internal static Pair[] Pairs(int count, int seed)
     {
         var random = new Random(seed);
         string[] Sentence() => [.. Enumerable.Range(0, random.Next(3, 8)).Select(_ => $"a{random.Next(Words)}")];

@@ -175,7 +175,7 @@ public sealed class SequenceToSequencePipelineTests
 
     private static int Brightness(SkiaSharp.SKColor c) => c.Red + c.Green + c.Blue;
 
-    private static (string Source, string Target)[] Phrases(int count, int seed)
+    internal static (string Source, string Target)[] Phrases(int count, int seed)
     {
         var random = new Random(seed);
         return [.. Enumerable.Range(0, count).Select(_ =>

@@ -153,7 +153,7 @@ public sealed class TimeStepAttentionPipelineTests
     }
 
     /// <summary>Standard-normal steps; the label (0 or 1) is written into step 10; Value is 3 × step 4.</summary>
-    private static Row[] SeedTask(int count, int seed)
+    internal static Row[] SeedTask(int count, int seed)
     {
         var random = new Random(seed);
         return [.. Enumerable.Range(0, count).Select(_ =>
