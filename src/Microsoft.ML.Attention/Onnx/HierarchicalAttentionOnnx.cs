@@ -37,13 +37,13 @@ internal static class HierarchicalAttentionOnnx
         string flatIds = g.Op("Reshape", [ids, g.Op("Concat", [g.Int64s(-1), wordsDim], Axis(0))]);
         Embedding embedding = model.Embedding;
         string x = g.Op("Gather", [g.Weight("embedding.weight", embedding.Weight.AsSpan(), embedding.Weight.Shape[0], e), flatIds], Axis(0));
-        string wordSteps = AtLeastOne(g, g.Op("Reshape", [wordLengths, g.Int64s(-1)]));
-        string words = Recurrent(g, "word_encoder", model.WordEncoder, x, wordSteps);
+        string wordSteps = OnnxRecurrent.AtLeastOne(g, g.Op("Reshape", [wordLengths, g.Int64s(-1)]));
+        string words = OnnxRecurrent.Bidirectional(g, "word_encoder", model.WordEncoder, x, wordSteps).Output;
         string flatWordPadding = g.Op("Reshape", [wordPadding, g.Op("Concat", [g.Int64s(-1), wordsDim], Axis(0))]);
         (string sentenceVectors, string wordWeights) = Pool(g, "word_attention", model.WordAttention, words, flatWordPadding, d);
 
         string sentences = g.Op("Reshape", [sentenceVectors, g.Op("Concat", [batchAndSentences, g.Int64s(d)], Axis(0))]);
-        string encoded = Recurrent(g, "sentence_encoder", model.SentenceEncoder, sentences, AtLeastOne(g, sentenceCounts));
+        string encoded = OnnxRecurrent.Bidirectional(g, "sentence_encoder", model.SentenceEncoder, sentences, OnnxRecurrent.AtLeastOne(g, sentenceCounts)).Output;
         (string document, string sentenceWeights) = Pool(g, "sentence_attention", model.SentenceAttention, encoded, sentencePadding, d);
 
         Linear head = model.Head;
@@ -65,54 +65,6 @@ internal static class HierarchicalAttentionOnnx
     {
         string real = g.Op("Cast", [g.Op("Not", [padding])], OnnxAttribute.Int("to", (long)OnnxDataType.Int64));
         return g.Op("ReduceSum", [real, g.Int64s(axis)], OnnxAttribute.Int("keepdims", 0));
-    }
-
-    /// <summary>max(lengths, 1) as the int32 <c>sequence_lens</c> of ONNX's recurrent operators.</summary>
-    private static string AtLeastOne(OnnxGraphBuilder g, string lengths) =>
-        g.Op("Cast", [g.Op("Max", [lengths, g.Int64(1)])], OnnxAttribute.Int("to", (long)OnnxDataType.Int32));
-
-    /// <summary>
-    /// A one-layer bidirectional GRU or LSTM over x [N, T, F] with <paramref name="lengths"/> [N]: the PyTorch gate blocks
-    /// reordered to ONNX's (GRU r,z,n → z,r,h with <c>linear_before_reset</c>, as PyTorch's new gate; LSTM i,f,g,o → i,o,f,c),
-    /// the output [N, T, 2H], forward then reverse direction.
-    /// </summary>
-    private static string Recurrent(OnnxGraphBuilder g, string name, RecurrentLayer layer, string x, string lengths)
-    {
-        if (layer.NumLayers != 1 || !layer.Bidirectional)
-        {
-            throw new NotSupportedException($"ONNX export: {name} has {layer.NumLayers} layers (bidirectional: {layer.Bidirectional}); one bidirectional layer is exported.");
-        }
-
-        bool lstm = layer is Lstm;
-        int h = layer.HiddenSize, f = layer.InputSize, gates = lstm ? 4 : 3;
-        int[] order = lstm ? [0, 3, 1, 2] : [1, 0, 2];
-        IReadOnlyDictionary<string, Tensor> p = layer.StateDict();
-        float[] w = new float[2 * gates * h * f], r = new float[2 * gates * h * h], b = new float[2 * 2 * gates * h];
-        for (int dir = 0; dir < 2; dir++)
-        {
-            string suffix = dir == 0 ? "_l0" : "_l0_reverse";
-            ReadOnlySpan<float> wih = p["weight_ih" + suffix].AsSpan(), whh = p["weight_hh" + suffix].AsSpan();
-            ReadOnlySpan<float> bih = p["bias_ih" + suffix].AsSpan(), bhh = p["bias_hh" + suffix].AsSpan();
-            for (int k = 0; k < gates; k++)
-            {
-                int src = order[k];
-                wih.Slice(src * h * f, h * f).CopyTo(w.AsSpan((dir * gates + k) * h * f, h * f));
-                whh.Slice(src * h * h, h * h).CopyTo(r.AsSpan((dir * gates + k) * h * h, h * h));
-                bih.Slice(src * h, h).CopyTo(b.AsSpan((dir * 2 * gates + k) * h, h));
-                bhh.Slice(src * h, h).CopyTo(b.AsSpan((dir * 2 * gates + gates + k) * h, h));
-            }
-        }
-
-        string steps = g.Op("Transpose", [x], OnnxAttribute.Ints("perm", 1, 0, 2));
-        string[] inputs = [steps, g.Weight($"{name}.W", w, 2, gates * h, f), g.Weight($"{name}.R", r, 2, gates * h, h), g.Weight($"{name}.B", b, 2, 2 * gates * h), lengths];
-        OnnxAttribute[] attributes = lstm
-            ? [OnnxAttribute.Int("hidden_size", h), OnnxAttribute.String("direction", "bidirectional")]
-            : [OnnxAttribute.Int("hidden_size", h), OnnxAttribute.String("direction", "bidirectional"), OnnxAttribute.Int("linear_before_reset", 1)];
-        string y = g.Op(lstm ? "LSTM" : "GRU", inputs, attributes);
-
-        // Y [T, 2, N, H] → [N, T, 2, H] → [N, T, 2H].
-        y = g.Op("Transpose", [y], OnnxAttribute.Ints("perm", 2, 0, 1, 3));
-        return g.Op("Reshape", [y, g.Int64s(0, 0, 2 * h)]);
     }
 
     /// <summary>

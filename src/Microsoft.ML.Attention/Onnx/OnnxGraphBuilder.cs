@@ -75,6 +75,14 @@ internal sealed class OnnxGraphBuilder(string graphName)
         return output;
     }
 
+    /// <summary>Appends an operator with <paramref name="outputs"/> outputs (e.g. a recurrent operator's Y and Y_h) and returns their names.</summary>
+    public string[] Ops(string opType, string[] inputs, int outputs, params OnnxAttribute[] attributes)
+    {
+        string[] names = [.. Enumerable.Range(0, outputs).Select(_ => Fresh(opType.ToLowerInvariant()))];
+        _nodes.Add(new OnnxNode(opType, names[0], inputs, names, attributes));
+        return names;
+    }
+
     /// <summary>x·wᵀ + b for a PyTorch-layout weight [out, in] (stored transposed, [in, out]) and an optional bias.</summary>
     public string Linear(string x, string name, ReadOnlySpan<float> weight, int outFeatures, int inFeatures, ReadOnlySpan<float> bias)
     {

@@ -70,6 +70,44 @@ public sealed class SequenceToSequenceTransformer : ITransformer
         return new SequenceToSequenceDataView(input, this);
     }
 
+    /// <summary>The ONNX input of <see cref="ExportEncoderToOnnx"/>: int64 source token ids <c>[batch, steps]</c>.</summary>
+    public const string OnnxSourceIdsInputName = "SourceIds";
+
+    /// <summary>The ONNX output of the encoder states, <c>[batch, steps, 2·HiddenSize]</c>.</summary>
+    public const string OnnxEncoderStatesOutputName = "EncoderStates";
+
+    /// <summary>The ONNX output of the decoder's initial hidden state, <c>[batch, 2·HiddenSize]</c>.</summary>
+    public const string OnnxDecoderInitialStateOutputName = "DecoderInitialState";
+
+    /// <summary>
+    /// Writes the fitted encoder to <paramref name="destination"/> as an ONNX model (opset 17, standard operators: the
+    /// bidirectional encoder as ONNX <c>GRU</c>/<c>LSTM</c>) that ONNX Runtime runs without the pack, sources in
+    /// batches. Input <see cref="OnnxSourceIdsInputName"/>: int64 <c>[batch, steps]</c>, each source's ids as
+    /// <see cref="SourceTokenIds"/> gives them, padded with 0. Outputs: <see cref="OnnxEncoderStatesOutputName"/> (the
+    /// states the decoder's attention reads, 0 on padding) and <see cref="OnnxDecoderInitialStateOutputName"/>: the
+    /// values this transformer's encoder computes. The decoder (a loop over output tokens with attention) is not exported.
+    /// </summary>
+    /// <param name="destination">A writable stream; it is left open.</param>
+    public void ExportEncoderToOnnx(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!destination.CanWrite)
+        {
+            throw new ArgumentException("ExportEncoderToOnnx: the destination stream is not writable.", nameof(destination));
+        }
+
+        destination.Write(Onnx.SequenceToSequenceOnnx.ExportEncoder(Model, OnnxSourceIdsInputName, OnnxEncoderStatesOutputName, OnnxDecoderInitialStateOutputName));
+    }
+
+    /// <summary>A source text as the token ids the encoder reads (the input of <see cref="ExportEncoderToOnnx"/>'s graph, one row before padding).</summary>
+    /// <param name="source">The source text, as the source column holds it.</param>
+    /// <exception cref="InvalidOperationException">The text has no token, or more than <c>MaximumSourceLength</c>.</exception>
+    public int[] SourceTokenIds(string source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return SourceVocabulary.Encode(_reader.Source(source.AsMemory(), 0));
+    }
+
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>
     /// <exception cref="NotSupportedException">Always; use <c>mlContext.Model.SaveWithAttention</c>.</exception>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
