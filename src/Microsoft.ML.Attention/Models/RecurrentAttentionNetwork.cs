@@ -31,6 +31,8 @@ public sealed class RecurrentAttentionNetwork : Module
         }
 
         _options = options.Clone();
+        _options.CheckpointDirectory = null; // where one run was checkpointed is not part of the network
+        _options.ResumeFromCheckpoint = false;
         _random = random;
         Shape = shape;
         Classes = classes;

@@ -105,6 +105,20 @@ public sealed class RecurrentAttentionOptions
     /// <summary>Largest global gradient norm before a step (0 = no clipping). Default 5.</summary>
     public float GradientClipNorm { get; set; } = 5f;
 
+    /// <summary>
+    /// A folder where training writes a checkpoint at the end of every epoch (file <c>recurrent-attention.checkpoint</c>:
+    /// weights, Adam's state, the generator's state, the epoch; written atomically); null for none. The folder must
+    /// exist. Default null.
+    /// </summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>
+    /// With <see cref="CheckpointDirectory"/>: continue from its checkpoint when there is one, ending exactly where an
+    /// uninterrupted run with the same seed ends; without one, train from the start. A checkpoint of another run (other
+    /// options — the epoch count included, as the learning-rate schedule spans it — or other images) is refused. Default false.
+    /// </summary>
+    public bool ResumeFromCheckpoint { get; set; }
+
     /// <summary>A deep copy.</summary>
     internal RecurrentAttentionOptions Clone() => (RecurrentAttentionOptions)MemberwiseClone();
 
@@ -128,6 +142,8 @@ public sealed class RecurrentAttentionOptions
         Check(BatchSize > 0, nameof(BatchSize), $"BatchSize ({BatchSize}) must be positive.");
         Check(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), $"LearningRate ({LearningRate}) must be positive and finite.");
         Check(GradientClipNorm >= 0 && float.IsFinite(GradientClipNorm), nameof(GradientClipNorm), $"GradientClipNorm ({GradientClipNorm}) must be non-negative and finite.");
+        Check(CheckpointDirectory is null || Directory.Exists(CheckpointDirectory), nameof(CheckpointDirectory), $"the folder '{CheckpointDirectory}' does not exist.");
+        Check(!ResumeFromCheckpoint || CheckpointDirectory is not null, nameof(ResumeFromCheckpoint), "needs CheckpointDirectory, the folder to resume from.");
     }
 
     private static void Check(bool ok, string name, string message)

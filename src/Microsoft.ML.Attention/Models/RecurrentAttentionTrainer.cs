@@ -23,7 +23,9 @@ public static class RecurrentAttentionTrainer
             throw new ArgumentException("There are no training images.", nameof(data));
         }
 
-        var model = new RecurrentAttentionNetwork(options, data.Shape, classes, random);
+        // One generator, whose state a checkpoint holds, for every draw of the run (initial weights, shuffles, glimpse sampling).
+        var generator = new StatefulRandom(random.NextInt64());
+        var model = new RecurrentAttentionNetwork(options, data.Shape, classes, generator);
         int[] rows = [.. Enumerable.Range(0, data.Count)];
         (float[] mean, float[] std) = data.ChannelStatistics(rows);
         mean.CopyTo(model.InputMean.AsSpan());
@@ -34,15 +36,21 @@ public static class RecurrentAttentionTrainer
         var optimizer = new Adam(model.Parameters(), options.LearningRate);
         var crossEntropy = new CrossEntropyLoss();
         var mse = new MseLoss();
-        int step = 0;
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        string? checkpoint = options.CheckpointDirectory is null ? null : Path.Combine(options.CheckpointDirectory, CheckpointFileName);
+        string fingerprint = Fingerprint(options, classes, data);
+        var history = new List<EpochReport>();
+        int first = TrainingCheckpoint.Resume(checkpoint, options.ResumeFromCheckpoint, fingerprint, model, optimizer, stopping: null, generator, average: null,
+            validates: false, options.Epochs, history, progress);
+        int step = optimizer.StepCount;
+        for (int epoch = first; epoch <= options.Epochs; epoch++)
         {
             model.Train();
-            random.Shuffle(rows);
+            int[] shuffled = (int[])rows.Clone(); // each epoch's order from the generator alone, so that a resumed run draws the same
+            generator.Shuffle(shuffled);
             double total = 0;
-            for (int start = 0; start < rows.Length; start += options.BatchSize)
+            for (int start = 0; start < shuffled.Length; start += options.BatchSize)
             {
-                int[] batch = rows[start..Math.Min(rows.Length, start + options.BatchSize)];
+                int[] batch = shuffled[start..Math.Min(shuffled.Length, start + options.BatchSize)];
                 TrainingCancellation.ThrowIfRequested();
                 using TensorScope scope = TensorScope.Begin();
                 schedule.Apply(optimizer, step++);
@@ -66,11 +74,31 @@ public static class RecurrentAttentionTrainer
                 total += value * batch.Length;
             }
 
-            progress?.Invoke(new EpochReport(epoch, options.Epochs, total / rows.Length, null, false));
+            var report = new EpochReport(epoch, options.Epochs, total / rows.Length, null, false);
+            history.Add(report);
+            if (checkpoint is not null)
+            {
+                TrainingCheckpoint.Save(checkpoint, fingerprint, epoch, model, optimizer, stopping: null, generator, history);
+            }
+
+            progress?.Invoke(report);
         }
 
         model.Eval();
         return model;
+    }
+
+    /// <summary>The checkpoint's file name inside <see cref="RecurrentAttentionOptions.CheckpointDirectory"/>.</summary>
+    public const string CheckpointFileName = "recurrent-attention.checkpoint";
+
+    /// <summary>What a checkpoint must have been written by: every training option (the epoch count included) but the checkpoint and scoring settings, the classes and a hash of the images.</summary>
+    private static string Fingerprint(RecurrentAttentionOptions options, int classes, ImageDataset data)
+    {
+        RecurrentAttentionOptions o = options.Clone();
+        o.CheckpointDirectory = null;
+        o.ResumeFromCheckpoint = false;
+        o.ScoringBatchSize = 1;
+        return $"{System.Text.Json.JsonSerializer.Serialize(o)}|classes={classes}|images={data.Count}|data={data.Hash()}";
     }
 
     /// <summary>Cross-entropy + baseline MSE + REINFORCE with the baseline-adjusted reward.</summary>

@@ -56,7 +56,7 @@ internal sealed class TrainingCheckpoint
     public int AverageUpdates { get; }
 
     /// <summary>Writes the state after <paramref name="epoch"/> to <paramref name="path"/> atomically.</summary>
-    public static void Save(string path, string fingerprint, int epoch, Module model, Optimizer optimizer, EarlyStopping stopping, StatefulRandom generator,
+    public static void Save(string path, string fingerprint, int epoch, Module model, Optimizer optimizer, EarlyStopping? stopping, StatefulRandom generator,
         IReadOnlyList<EpochReport> history, ExponentialMovingAverage? average = null)
     {
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -70,7 +70,7 @@ internal sealed class TrainingCheckpoint
             tensors["optimizer." + name] = t;
         }
 
-        (double best, int stale, IReadOnlyDictionary<string, float[]>? bestWeights) = stopping.SaveState();
+        (double best, int stale, IReadOnlyDictionary<string, float[]>? bestWeights) = stopping?.SaveState() ?? (double.PositiveInfinity, 0, null);
         foreach ((string name, float[] w) in bestWeights ?? new Dictionary<string, float[]>())
         {
             tensors["best." + name] = Tensor.FromArray(w, w.Length);
@@ -165,7 +165,7 @@ internal sealed class TrainingCheckpoint
     /// <paramref name="history"/> and <paramref name="progress"/>, and the epoch after it returned (past
     /// <paramref name="epochs"/> when the run had already stopped early); otherwise 1.
     /// </summary>
-    public static int Resume(string? path, bool resume, string fingerprint, Module model, Optimizer optimizer, EarlyStopping stopping, StatefulRandom generator,
+    public static int Resume(string? path, bool resume, string fingerprint, Module model, Optimizer optimizer, EarlyStopping? stopping, StatefulRandom generator,
         ExponentialMovingAverage? average, bool validates, int epochs, List<EpochReport> history, Action<EpochReport>? progress)
     {
         if (path is null || !resume || Load(path, fingerprint) is not { } saved)
@@ -180,12 +180,12 @@ internal sealed class TrainingCheckpoint
             progress?.Invoke(report);
         }
 
-        return validates && stopping.ShouldStop ? epochs + 1 : saved.Epoch + 1;
+        return validates && stopping is { ShouldStop: true } ? epochs + 1 : saved.Epoch + 1;
     }
 
     /// <summary>Puts the model, optimizer, monitor and generator back as they were at the end of <see cref="Epoch"/>.</summary>
     /// <exception cref="InvalidDataException">The state does not fit the model; the message names the file.</exception>
-    public void Restore(string path, Module model, Optimizer optimizer, EarlyStopping stopping, StatefulRandom generator, ExponentialMovingAverage? average = null)
+    public void Restore(string path, Module model, Optimizer optimizer, EarlyStopping? stopping, StatefulRandom generator, ExponentialMovingAverage? average = null)
     {
         try
         {
@@ -198,7 +198,7 @@ internal sealed class TrainingCheckpoint
 
             model.LoadStateDict(Model);
             optimizer.LoadStateDict(Optimizer);
-            stopping.LoadState(Best, Stale, BestWeights);
+            stopping?.LoadState(Best, Stale, BestWeights);
             generator.Restore(Generator);
         }
         catch (ArgumentException e)

@@ -172,6 +172,57 @@ public sealed class CheckpointResumeTests
     }
 
     [TestMethod]
+    public void RecurrentAttention_StoppedMidEpoch_Resumed_EqualsTheUninterruptedRun()
+    {
+        string root = Directory.CreateTempSubdirectory("checkpoint-glimpses-").FullName;
+        try
+        {
+            RecurrentAttentionOptions Glimpses(string? directory, bool resume) => new()
+            {
+                Glimpses = 3, PatchSize = 4, Scales = 2, GlimpseHidden = 8, HiddenSize = 8, Epochs = 4, BatchSize = 16, Seed = 2, LocationsColumnName = "Locations",
+                CheckpointDirectory = directory, ResumeFromCheckpoint = resume,
+            };
+            var ml = new MLContext(seed: 1);
+            IDataView data = ml.Data.LoadFromEnumerable(Onnx.ImageAttentionOnnxTests.Pictures(60, seed: 3));
+            IDataView keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
+            var losses = new List<string>();
+            var straightContext = new MLContext(seed: 1);
+            straightContext.Log += (_, e) => { if (e.Message.Contains("train loss", StringComparison.Ordinal)) losses.Add(e.Message[e.Message.IndexOf(": epoch ", StringComparison.Ordinal)..]); };
+            var straight = straightContext.MulticlassClassification.Trainers.RecurrentAttention(Glimpses(null, false)).Fit(keyed);
+
+            // Stopped at the first batch of epoch 3, as a killed process would be: the checkpoint of epoch 2 stays.
+            using var stop = new CancellationTokenSource();
+            var logging = new MLContext(seed: 1);
+            logging.Log += (_, e) => { if (e.Message.Contains("RecurrentAttention: epoch 2/4", StringComparison.Ordinal)) stop.Cancel(); };
+            using (Microsoft.ML.Attention.Models.TrainingCancellation.Use(stop.Token))
+            {
+                Assert.ThrowsExactly<OperationCanceledException>(() => logging.MulticlassClassification.Trainers.RecurrentAttention(Glimpses(root, false)).Fit(keyed));
+            }
+
+            Assert.IsTrue(File.Exists(Path.Combine(root, RecurrentAttentionTrainer.CheckpointFileName)), "the epoch-2 checkpoint");
+            var resumedLosses = new List<string>();
+            var resumedContext = new MLContext(seed: 1);
+            resumedContext.Log += (_, e) => { if (e.Message.Contains("train loss", StringComparison.Ordinal)) resumedLosses.Add(e.Message[e.Message.IndexOf(": epoch ", StringComparison.Ordinal)..]); };
+            var resumed = resumedContext.MulticlassClassification.Trainers.RecurrentAttention(Glimpses(root, resume: true)).Fit(keyed);
+            Assert.HasCount(4, losses);
+            CollectionAssert.AreEqual(losses, resumedLosses, "every epoch's loss, the checkpoint's two replayed");
+            foreach (string column in new[] { "Score", "Locations" })
+            {
+                float[][] a = [.. straight.Transform(keyed).GetColumn<float[]>(column)], b = [.. resumed.Transform(keyed).GetColumn<float[]>(column)];
+                Assert.IsGreaterThan(1, a.Select(r => string.Join(",", r)).Distinct().Count(), $"{column} varies by image");
+                for (int r = 0; r < a.Length; r++)
+                {
+                    CollectionAssert.AreEqual(a[r], b[r], $"{column} row {r}");
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void AnotherRunsCheckpoint_IsRefused_AndBadSettingsNamed()
     {
         string root = Directory.CreateTempSubdirectory("checkpoint-other-").FullName;
