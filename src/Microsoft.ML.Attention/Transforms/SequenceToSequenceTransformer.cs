@@ -108,6 +108,61 @@ public sealed class SequenceToSequenceTransformer : ITransformer
         return SourceVocabulary.Encode(_reader.Source(source.AsMemory(), 0));
     }
 
+    /// <summary>The <c>architecture</c> metadata of <see cref="SaveWeights"/> files.</summary>
+    public const string WeightsArchitecture = "microsoft-ml-attention/sequence-to-sequence/1";
+
+    /// <summary>
+    /// Writes the network's weights to a safetensors file under PyTorch's <c>state_dict</c> names
+    /// (<c>source_embedding.weight</c>, <c>target_embedding.weight</c>, <c>encoder.*</c> as a bidirectional
+    /// <c>nn.GRU</c>/<c>nn.LSTM</c> names them, <c>bridge.*</c>, <c>decoder.*</c>, <c>attention.*</c>, <c>combine.weight</c>,
+    /// <c>output.*</c>), so that the PyTorch module of <c>build/pytorch/sequence_to_sequence.py</c> takes them with
+    /// <c>load_state_dict(strict=True)</c> (for additive attention, the default). The metadata holds the architecture; the
+    /// vocabularies are not in the file. The write is atomic.
+    /// </summary>
+    /// <param name="path">The file to write; its folder must exist.</param>
+    public void SaveWeights(string path) =>
+        ModelPartFiles.SaveWeightsFile(Model, path, new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["architecture"] = WeightsArchitecture,
+            ["cell"] = Options.Cell == RecurrentCell.Lstm ? "lstm" : "gru",
+            ["attention"] = Options.Attention.ToString().ToLowerInvariant(),
+            ["input_feeding"] = Options.InputFeeding ? "true" : "false",
+            ["embedding_dimension"] = Options.EmbeddingDimension.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["hidden_size"] = Options.HiddenSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["attention_dimension"] = Options.AttentionDimension.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+    /// <summary>
+    /// A transformer decoding with weights from a safetensors file — one written by <see cref="SaveWeights"/>, or by
+    /// PyTorch for the module of <c>build/pytorch/sequence_to_sequence.py</c> — for the architecture
+    /// <paramref name="options"/> describe (cell, attention, sizes; the tokenization, lengths, decoding and columns apply
+    /// as in a <c>Fit</c>) and the vocabularies <paramref name="sourceWords"/> and <paramref name="targetWords"/> (id order,
+    /// starting "&lt;pad&gt;", "&lt;unk&gt;", "&lt;s&gt;", "&lt;/s&gt;").
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not safetensors, misses a tensor, has one of another shape or non-finite values; the message names the file and the tensor.</exception>
+    public static SequenceToSequenceTransformer FromWeights(SequenceToSequenceOptions options, IReadOnlyList<string> sourceWords, IReadOnlyList<string> targetWords, string path)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sourceWords);
+        ArgumentNullException.ThrowIfNull(targetWords);
+        options = options.Clone();
+        options.Validate();
+        foreach ((IReadOnlyList<string> words, string which) in new[] { (sourceWords, "source"), (targetWords, "target") })
+        {
+            if (words.Count <= SequenceToSequenceModel.FirstToken || words[SequenceToSequenceModel.Start] != "<s>" || words[SequenceToSequenceModel.End] != "</s>")
+            {
+                throw new ArgumentException($"FromWeights: the {which} vocabulary starts \"<pad>\", \"<unk>\", \"<s>\", \"</s>\" and has a token after them.", which == "source" ? nameof(sourceWords) : nameof(targetWords));
+            }
+        }
+
+        Dictionary<string, Tensors.Tensor> state = ModelPartFiles.LoadWeightsFile(path);
+        Vocabulary source = new(sourceWords), target = new(targetWords);
+        var model = new SequenceToSequenceModel(options, source.Count, target.Count, new Random(0)); // every weight is overwritten below
+        ModelPartFiles.LoadChecked(model, state, Path.GetFileName(path), detail => new InvalidDataException(
+            $"The weights file {detail} (the architecture the options describe, vocabularies of {source.Count} and {target.Count} tokens)."));
+        return new SequenceToSequenceTransformer(model, source, target);
+    }
+
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>
     /// <exception cref="NotSupportedException">Always; use <c>mlContext.Model.SaveWithAttention</c>.</exception>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
