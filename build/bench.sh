@@ -13,7 +13,8 @@ rounds="${2:-3}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 [ "$suite" = score-file ] && exec bash "$root/build/score-file-bench.sh" "${2:-1}"
 perf="$root/test/Microsoft.ML.Attention.PerformanceTests"
-dotnet build "$perf" -c Release -nologo -v quiet >/dev/null
+dotnet build "$perf" -c Release -nologo -v quiet >"$perf.build.log" 2>&1 || { grep -E "error|Error" "$perf.build.log" >&2; echo "bench: the performance project does not build (log: $perf.build.log)" >&2; exit 1; }
+rm -f "$perf.build.log"
 dll="$perf/bin/Release/net10.0/Microsoft.ML.Attention.PerformanceTests.dll"
 
 torch_ok=0

@@ -38,13 +38,13 @@ internal static class HierarchicalAttentionOnnx
         Embedding embedding = model.Embedding;
         string x = g.Op("Gather", [g.Weight("embedding.weight", embedding.Weight.AsSpan(), embedding.Weight.Shape[0], e), flatIds], Axis(0));
         string wordSteps = OnnxRecurrent.AtLeastOne(g, g.Op("Reshape", [wordLengths, g.Int64s(-1)]));
-        string words = OnnxRecurrent.Bidirectional(g, "word_encoder", model.WordEncoder, x, wordSteps).Output;
+        string words = OnnxRecurrent.Layer(g, "word_encoder", model.WordEncoder, x, wordSteps).Output;
         string flatWordPadding = g.Op("Reshape", [wordPadding, g.Op("Concat", [g.Int64s(-1), wordsDim], Axis(0))]);
-        (string sentenceVectors, string wordWeights) = Pool(g, "word_attention", model.WordAttention, words, flatWordPadding, d);
+        (string sentenceVectors, string wordWeights) = OnnxAttentionPooling.Pool(g, "word_attention", model.WordAttention, words, flatWordPadding, d);
 
         string sentences = g.Op("Reshape", [sentenceVectors, g.Op("Concat", [batchAndSentences, g.Int64s(d)], Axis(0))]);
-        string encoded = OnnxRecurrent.Bidirectional(g, "sentence_encoder", model.SentenceEncoder, sentences, OnnxRecurrent.AtLeastOne(g, sentenceCounts)).Output;
-        (string document, string sentenceWeights) = Pool(g, "sentence_attention", model.SentenceAttention, encoded, sentencePadding, d);
+        string encoded = OnnxRecurrent.Layer(g, "sentence_encoder", model.SentenceEncoder, sentences, OnnxRecurrent.AtLeastOne(g, sentenceCounts)).Output;
+        (string document, string sentenceWeights) = OnnxAttentionPooling.Pool(g, "sentence_attention", model.SentenceAttention, encoded, sentencePadding, d);
 
         Linear head = model.Head;
         string logits = g.Linear(document, "head", head.Weight.AsSpan(), classes, d, head.Bias is null ? [] : head.Bias.AsSpan());
@@ -65,25 +65,6 @@ internal static class HierarchicalAttentionOnnx
     {
         string real = g.Op("Cast", [g.Op("Not", [padding])], OnnxAttribute.Int("to", (long)OnnxDataType.Int64));
         return g.Op("ReduceSum", [real, g.Int64s(axis)], OnnxAttribute.Int("keepdims", 0));
-    }
-
-    /// <summary>
-    /// Attention pooling of h [N, T, D] with a padding mask [N, T] (true = padding): weights 0 on padding, and a sequence
-    /// that is all padding pools to zeros with all weights 0, as the pack's <see cref="AttentionPooling"/>.
-    /// </summary>
-    private static (string Pooled, string Weights) Pool(OnnxGraphBuilder g, string name, AttentionPooling pool, string h, string padding, int d)
-    {
-        int a = pool.Projection.OutFeatures;
-        Linear proj = pool.Projection;
-        string scores = g.Op("Tanh", [g.Linear(h, $"{name}.proj", proj.Weight.AsSpan(), a, d, proj.Bias is null ? [] : proj.Bias.AsSpan())]);
-        scores = g.Op("MatMul", [scores, g.Weight($"{name}.context", pool.Context.AsSpan(), a, 1)]);
-        scores = g.Op("Reshape", [scores, g.Int64s(0, -1)]);
-        scores = g.Op("Add", [scores, g.Op("Where", [padding, g.Float(float.NegativeInfinity), g.Float(0f)])]);
-
-        // All-padding rows give NaN in the softmax; every one of their positions is padding, so the Where zeroes them.
-        string weights = g.Op("Where", [padding, g.Float(0f), g.Op("Softmax", [scores], Axis(-1))]);
-        string pooled = g.Op("MatMul", [g.Op("Unsqueeze", [weights, g.Int64s(1)]), h]);
-        return (g.Op("Reshape", [pooled, g.Int64s(0, d)]), weights);
     }
 
     private static OnnxAttribute Axis(long axis) => OnnxAttribute.Int("axis", axis);

@@ -25,7 +25,7 @@ internal static class SequenceToSequenceOnnx
         string lengths = OnnxRecurrent.AtLeastOne(g, g.Op("ReduceSum", [real, g.Int64s(1)], OnnxAttribute.Int("keepdims", 0)));
         Embedding embedding = model.SourceEmbedding;
         string x = g.Op("Gather", [g.Weight("source_embedding.weight", embedding.Weight.AsSpan(), embedding.Weight.Shape[0], e), ids], OnnxAttribute.Int("axis", 0));
-        (string states, string final) = OnnxRecurrent.Bidirectional(g, "encoder", model.Encoder, x, lengths);
+        (string states, string final) = OnnxRecurrent.Layer(g, "encoder", model.Encoder, x, lengths);
         Linear bridge = model.Bridge;
         string initial = g.Op("Tanh", [g.Linear(final, "bridge", bridge.Weight.AsSpan(), bridge.OutFeatures, bridge.InFeatures, bridge.Bias is null ? [] : bridge.Bias.AsSpan())]);
         g.Output(states, statesName, OnnxDataType.Float, ["batch", "steps", d], "The encoder states, forward then backward direction (0 on padding).");

@@ -71,6 +71,90 @@ public sealed class TimeStepAttentionTransformer : ITransformer
         return new BatchedDataView<TimeStepAttentionScores>(input, new TimeStepAttentionMapper(this, input.Schema));
     }
 
+    /// <summary>The ONNX output of the step weights when the transformer has no step-attention column.</summary>
+    public const string OnnxStepWeightsOutputName = "StepWeights";
+
+    /// <summary>
+    /// Writes the fitted network to <paramref name="destination"/> as an ONNX model (opset 17, standard operators: the
+    /// recurrent layer as ONNX <c>GRU</c>/<c>LSTM</c>) that ONNX Runtime scores without the pack, rows in batches. Input:
+    /// the feature column's values, named like it, <c>[batch, Steps·StepSize]</c>. Outputs: <c>Score</c> (class
+    /// probabilities <c>[batch, classes]</c>, or the regression value <c>[batch, 1]</c>) and the step weights
+    /// <c>[batch, Steps]</c>, named like the step-attention column (or <see cref="OnnxStepWeightsOutputName"/>): the values
+    /// this transformer computes.
+    /// </summary>
+    /// <remarks>
+    /// Not an <c>ApplyOnnxModel</c> chain: ML.NET's ONNX transformer gives vectors only, so neither a scalar regression
+    /// <c>Score</c> nor a key <c>PredictedLabel</c> can be rebuilt from this graph inside ML.NET.
+    /// </remarks>
+    /// <param name="destination">A writable stream; it is left open.</param>
+    public void ExportToOnnx(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!destination.CanWrite)
+        {
+            throw new ArgumentException("ExportToOnnx: the destination stream is not writable.", nameof(destination));
+        }
+
+        destination.Write(Onnx.TimeStepAttentionOnnx.Export(Model, Steps, Options.FeatureColumnName, "Score", Options.StepAttentionColumnName ?? OnnxStepWeightsOutputName));
+    }
+
+    /// <summary>The <c>architecture</c> metadata of <see cref="SaveWeights"/> files.</summary>
+    public const string WeightsArchitecture = "microsoft-ml-attention/time-step-attention/1";
+
+    /// <summary>
+    /// Writes the network's weights to a safetensors file under PyTorch's <c>state_dict</c> names (<c>recurrent.*</c> as
+    /// <c>nn.LSTM</c>/<c>nn.GRU</c> name them, <c>attention.proj.*</c>, <c>attention.context</c>, <c>head.*</c>), so that
+    /// the PyTorch module of <c>build/pytorch/time_step_attention.py</c> takes them with <c>load_state_dict(strict=True)</c>.
+    /// The metadata holds the architecture; the label values are not in the file. The write is atomic.
+    /// </summary>
+    /// <param name="path">The file to write; its folder must exist.</param>
+    public void SaveWeights(string path)
+    {
+        string Number(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        ModelPartFiles.SaveWeightsFile(Model, path, new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["architecture"] = WeightsArchitecture,
+            ["cell"] = Options.Cell == RecurrentCell.Gru ? "gru" : "lstm",
+            ["bidirectional"] = Options.Bidirectional ? "true" : "false",
+            ["step_size"] = Number(Options.StepSize),
+            ["steps"] = Number(Steps),
+            ["hidden_size"] = Number(Options.HiddenSize),
+            ["attention_dimension"] = Number(Options.AttentionDimension),
+            ["outputs"] = Number(Model.Outputs),
+        });
+    }
+
+    /// <summary>
+    /// A transformer scoring with weights from a safetensors file — one written by <see cref="SaveWeights"/>, or by PyTorch
+    /// for the module of <c>build/pytorch/time_step_attention.py</c> — for the architecture <paramref name="options"/>
+    /// describe (cell, direction, step size, sizes; the columns apply as in a <c>Fit</c>) and rows of
+    /// <paramref name="steps"/> steps. A head of one output is a regressor, of more a classifier.
+    /// </summary>
+    /// <param name="options">The architecture and the columns; validated.</param>
+    /// <param name="steps">Steps per row (the feature vector holds steps × StepSize values).</param>
+    /// <param name="path">The safetensors file.</param>
+    /// <param name="labelValues">For a classifier, the label's values by class (class k is value k − 1), or null for a key without values.</param>
+    /// <exception cref="InvalidDataException">The file is not safetensors, misses a tensor, has one of another shape or non-finite values; the message names the file and the tensor.</exception>
+    public static TimeStepAttentionTransformer FromWeights(TimeStepAttentionOptions options, int steps, string path, IReadOnlyList<string>? labelValues = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        options = options.Clone();
+        options.Validate();
+        Dictionary<string, Tensor> state = ModelPartFiles.LoadWeightsFile(path);
+        int outputs = ModelPartFiles.Rows(state, "head.weight", path, "the head");
+        if (labelValues is not null && (outputs == 1 || labelValues.Count != outputs))
+        {
+            throw new ArgumentException(outputs == 1
+                ? $"FromWeights: '{path}' is a regressor (one output); it has no label values."
+                : $"FromWeights: {labelValues.Count} label values for the {outputs} classes of '{path}'.", nameof(labelValues));
+        }
+
+        var model = new TimeStepAttentionModel(options, outputs, new Random(0)); // every weight is overwritten below
+        ModelPartFiles.LoadChecked(model, state, Path.GetFileName(path), detail => new InvalidDataException($"The weights file {detail} (the architecture the options describe)."));
+        return new TimeStepAttentionTransformer(model, steps, labelValues?.ToArray());
+    }
+
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>
     /// <exception cref="NotSupportedException">Always; use <c>mlContext.Model.SaveWithAttention</c>.</exception>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>

@@ -15,7 +15,7 @@ namespace Microsoft.ML.Attention.PerformanceTests.Suites;
 /// of 64 token ids (<c>encoder_w*.ours</c> / <c>.onnxruntime</c>), and what an ML.NET app sees, <c>Transform</c> + a full
 /// scan of 4,000 texts: the pack's transformer against the ML.NET-native chain of <c>ToOnnxChain</c>
 /// (<c>ApplyOnnxModel</c> scores one row at a time). Then the image attention classifier (plain, SE, CBAM; 1×28×28,
-/// batches of 256), the HAN and the seq2seq encoder, the engine against ONNX Runtime. The ONNX outputs must equal the
+/// batches of 256), the HAN, the seq2seq encoder and the time-step classifier, the engine against ONNX Runtime. The ONNX outputs must equal the
 /// pack's within 1e-4, or the suite fails.
 /// </summary>
 internal static class OnnxSuite
@@ -39,6 +39,7 @@ internal static class OnnxSuite
 
         status |= RunHan();
         status |= RunSequenceEncoder();
+        status |= RunTimeSteps();
         return status;
     }
 
@@ -155,18 +156,7 @@ internal static class OnnxSuite
             }
         }
 
-        float worst = Ours().Zip(Ort()).Max(p => MathF.Abs(p.First - p.Second));
-        if (worst > 1e-4f)
-        {
-            Console.Error.WriteLine($"onnx: ONNX Runtime differs from the pack by {worst} on the HAN");
-            return 1;
-        }
-
-        double engine = Timing.BestSeconds(() => Ours(), rounds: 3);
-        double ort = Timing.BestSeconds(() => Ort(), rounds: 3);
-        Timing.Result("onnx.han_b64.ours", Batch / engine, "documents/s");
-        Timing.Result("onnx.han_b64.onnxruntime", Batch / ort, "documents/s");
-        return 0;
+        return SideBySide("han_b64", "the HAN", Ours, Ort, "documents/s");
     }
 
     /// <summary>The seq2seq encoder of the fra-eng eval (embedding 128, BiGRU 128, bridge; source vocabulary 8,000), batches of 64 sources of 20 tokens.</summary>
@@ -199,17 +189,55 @@ internal static class OnnxSuite
             }
         }
 
-        float worst = Ours().Zip(Ort()).Max(p => MathF.Abs(p.First - p.Second));
+        return SideBySide("seq2seq_encoder_b64", "the seq2seq encoder", Ours, Ort, "sources/s");
+    }
+
+    /// <summary>The time-step attention classifier at its defaults (LSTM) over 100 steps of 8 values, batches of 64 rows.</summary>
+    private static int RunTimeSteps()
+    {
+        const int steps = 100, size = 8;
+        var random = new Random(5);
+        float[] values = [.. Enumerable.Range(0, Batch * steps * size).Select(_ => (float)random.NextDouble())];
+        var options = new TimeStepAttentionOptions { StepSize = size, Dropout = 0f };
+        var model = new TimeStepAttentionModel(options, 4, new Random(6));
+        model.Eval();
+        byte[] onnx = Microsoft.ML.Attention.Onnx.TimeStepAttentionOnnx.Export(model, steps, "Features", "Score", "StepWeights");
+        using var sessionOptions = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        using var session = new InferenceSession(onnx, sessionOptions);
+        var features = new DenseTensor<float>(values, [Batch, steps * size]);
+        float[] Ort()
+        {
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor("Features", features)], ["Score", "StepWeights"]);
+            return [.. results[0].AsEnumerable<float>(), .. results[1].AsEnumerable<float>()];
+        }
+
+        float[] Ours()
+        {
+            using TensorScope scope = TensorScope.Begin();
+            using (GradMode.NoGrad())
+            {
+                AttentionResult r = model.Forward(Microsoft.ML.Attention.Tensors.Tensor.FromArray(values, Batch, steps, size));
+                return [.. r.Output.Softmax(-1).ToArray(), .. r.Weights!.ToArray()];
+            }
+        }
+
+        return SideBySide("time_steps_b64", "the time-step classifier", Ours, Ort, "rows/s");
+    }
+
+    /// <summary>Checks the two agree within 1e-4, then prints both rates (rows of <see cref="Batch"/> per call).</summary>
+    private static int SideBySide(string name, string what, Func<float[]> ours, Func<float[]> ort, string unit)
+    {
+        float worst = ours().Zip(ort()).Max(p => MathF.Abs(p.First - p.Second));
         if (worst > 1e-4f)
         {
-            Console.Error.WriteLine($"onnx: ONNX Runtime differs from the pack by {worst} on the seq2seq encoder");
+            Console.Error.WriteLine($"onnx: ONNX Runtime differs from the pack by {worst} on {what}");
             return 1;
         }
 
-        double engine = Timing.BestSeconds(() => Ours(), rounds: 3);
-        double ort = Timing.BestSeconds(() => Ort(), rounds: 3);
-        Timing.Result("onnx.seq2seq_encoder_b64.ours", Batch / engine, "sources/s");
-        Timing.Result("onnx.seq2seq_encoder_b64.onnxruntime", Batch / ort, "sources/s");
+        double engine = Timing.BestSeconds(() => ours(), rounds: 3);
+        double runtime = Timing.BestSeconds(() => ort(), rounds: 3);
+        Timing.Result($"onnx.{name}.ours", Batch / engine, unit);
+        Timing.Result($"onnx.{name}.onnxruntime", Batch / runtime, unit);
         return 0;
     }
 
