@@ -86,6 +86,55 @@ public sealed class CoAttentionTransformer : ITransformer
         return new BatchedDataView<CoAttentionScores>(input, new CoAttentionMapper(this, input.Schema));
     }
 
+    /// <summary>The <c>architecture</c> metadata of <see cref="SaveWeights"/> files.</summary>
+    public const string WeightsArchitecture = "microsoft-ml-attention/co-attention/1";
+
+    /// <summary>The words known to the model by id (0 = padding, 1 = unknown).</summary>
+    public IReadOnlyList<string> VocabularyWords => Vocabulary.Words;
+
+    /// <summary>
+    /// Writes the network's weights to a safetensors file under PyTorch's <c>state_dict</c> names (<c>embedding.weight</c>,
+    /// <c>encoder.*</c> as a bidirectional <c>nn.GRU</c> names them, <c>co_attention.W.weight</c> for a bilinear affinity,
+    /// <c>compose.*</c>, <c>pooling.proj.*</c>, <c>pooling.context</c>, <c>hidden.*</c>, <c>head.*</c>), so that the PyTorch
+    /// module of <c>build/pytorch/co_attention.py</c> takes them with <c>load_state_dict(strict=True)</c>. The metadata holds
+    /// the architecture; the vocabulary is not in the file. The write is atomic.
+    /// </summary>
+    /// <param name="path">The file to write; its folder must exist.</param>
+    public void SaveWeights(string path) =>
+        ModelPartFiles.SaveWeightsFile(Model, path, new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["architecture"] = WeightsArchitecture,
+            ["bilinear"] = Options.BilinearAffinity ? "true" : "false",
+            ["embedding_dimension"] = Options.EmbeddingDimension.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["hidden_size"] = Options.HiddenSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["attention_dimension"] = Options.AttentionDimension.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+    /// <summary>
+    /// A transformer scoring with weights from a safetensors file — one written by <see cref="SaveWeights"/>, or by PyTorch
+    /// for the module of <c>build/pytorch/co_attention.py</c> — for the architecture <paramref name="options"/> describe
+    /// (affinity, sizes; the columns and length limit apply as in a <c>Fit</c>) and the words
+    /// <paramref name="vocabularyWords"/> (id order, "&lt;pad&gt;" and "&lt;unk&gt;" first).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not safetensors, misses a tensor, has one of another shape or non-finite values; the message names the file and the tensor.</exception>
+    public static CoAttentionTransformer FromWeights(CoAttentionOptions options, IReadOnlyList<string> vocabularyWords, string path)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(vocabularyWords);
+        options = options.Clone();
+        options.Validate();
+        Dictionary<string, Tensor> state = ModelPartFiles.LoadWeightsFile(path);
+        var vocabulary = new Vocabulary(vocabularyWords);
+        if (vocabulary.Count <= 2)
+        {
+            throw new ArgumentException("FromWeights: the vocabulary needs a word besides \"<pad>\" and \"<unk>\".", nameof(vocabularyWords));
+        }
+
+        var model = new CoAttentionPairModel(options, vocabulary.Count, new Random(0)); // every weight is overwritten below
+        ModelPartFiles.LoadChecked(model, state, Path.GetFileName(path), detail => new InvalidDataException($"The weights file {detail} (the architecture the options describe and {vocabulary.Count} words)."));
+        return new CoAttentionTransformer(model, vocabulary);
+    }
+
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>
     /// <exception cref="NotSupportedException">Always; use <c>mlContext.Model.SaveWithAttention</c>.</exception>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
