@@ -3,8 +3,8 @@
 # pack -> PyTorch direction in PyTorch itself, for AttentionEncode (build/pytorch/attention_encoder.py), the
 # hierarchical attention network (build/pytorch/hierarchical_attention.py), the image attention network
 # (build/pytorch/image_attention.py), the sequence-to-sequence model (build/pytorch/sequence_to_sequence.py), the
-# time-step attention model (build/pytorch/time_step_attention.py) and the co-attention pair classifier
-# (build/pytorch/co_attention.py):
+# time-step attention model (build/pytorch/time_step_attention.py), the co-attention pair classifier
+# (build/pytorch/co_attention.py) and the recurrent visual attention classifier (build/pytorch/recurrent_attention.py):
 #   1. PyTorch trains the script's module and writes torch-*.safetensors + its outputs;
 #   2. the pack trains its model on the same words and writes pack-*.safetensors (SaveWeights) + outputs;
 #   3. PyTorch loads pack-*.safetensors with load_state_dict(strict=True) and must reproduce the pack's outputs (1e-4).
@@ -18,6 +18,7 @@ fixtures=test/Microsoft.ML.Attention.Tests/Fixtures/pytorch
 /usr/bin/python3 build/pytorch/sequence_to_sequence.py export-torch "$fixtures"
 /usr/bin/python3 build/pytorch/time_step_attention.py export-torch "$fixtures"
 /usr/bin/python3 build/pytorch/co_attention.py export-torch "$fixtures"
+/usr/bin/python3 build/pytorch/recurrent_attention.py export-torch "$fixtures"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 ATTENTION_WRITE_PYTORCH_FIXTURE="$out" dotnet test test/Microsoft.ML.Attention.Tests -c Release \
@@ -29,4 +30,5 @@ cp "$out"/pack-* "$fixtures/"
 /usr/bin/python3 build/pytorch/sequence_to_sequence.py check-pack "$fixtures"
 /usr/bin/python3 build/pytorch/time_step_attention.py check-pack "$fixtures"
 /usr/bin/python3 build/pytorch/co_attention.py check-pack "$fixtures"
+/usr/bin/python3 build/pytorch/recurrent_attention.py check-pack "$fixtures"
 dotnet test test/Microsoft.ML.Attention.Tests -c Release --filter "FullyQualifiedName~InterchangeTests"

@@ -86,6 +86,50 @@ public sealed class CoAttentionTransformer : ITransformer
         return new BatchedDataView<CoAttentionScores>(input, new CoAttentionMapper(this, input.Schema));
     }
 
+    /// <summary>The ONNX input of <see cref="ExportToOnnx"/> for the first texts: int64 word ids <c>[batch, words]</c>.</summary>
+    public const string OnnxFirstIdsInputName = "FirstIds";
+
+    /// <summary>The ONNX input for the second texts.</summary>
+    public const string OnnxSecondIdsInputName = "SecondIds";
+
+    /// <summary>The ONNX output of the first-to-second weights when the transformer has no such column.</summary>
+    public const string OnnxFirstToSecondOutputName = "FirstToSecond";
+
+    /// <summary>The ONNX output of the second-to-first weights when the transformer has no such column.</summary>
+    public const string OnnxSecondToFirstOutputName = "SecondToFirst";
+
+    /// <summary>
+    /// Writes the fitted network to <paramref name="destination"/> as an ONNX model (opset 17, standard operators: the
+    /// encoder as ONNX <c>GRU</c>) that ONNX Runtime scores without the pack, pairs in batches. Inputs
+    /// <see cref="OnnxFirstIdsInputName"/> and <see cref="OnnxSecondIdsInputName"/>: int64 <c>[batch, words]</c>, each
+    /// text's ids as <see cref="WordIds"/> gives them, padded with 0. Outputs: <c>Score</c> (the logit) and
+    /// <c>Probability</c> <c>[batch]</c>, and both alignment matrices, named like this transformer's columns (or the
+    /// defaults above): the values this transformer computes (the matrices' rows and columns past a text's words are
+    /// padding).
+    /// </summary>
+    /// <remarks>For ONNX Runtime: an <c>ApplyOnnxModel</c> chain cannot rebuild the scalar Score or Boolean PredictedLabel (ML.NET's ONNX transformer gives vectors only).</remarks>
+    /// <param name="destination">A writable stream; it is left open.</param>
+    public void ExportToOnnx(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!destination.CanWrite)
+        {
+            throw new ArgumentException("ExportToOnnx: the destination stream is not writable.", nameof(destination));
+        }
+
+        destination.Write(Onnx.CoAttentionOnnx.Export(Model, OnnxFirstIdsInputName, OnnxSecondIdsInputName, CoAttentionEstimator.ScoreColumnName, CoAttentionEstimator.ProbabilityColumnName,
+            Options.FirstToSecondAttentionColumnName ?? OnnxFirstToSecondOutputName, Options.SecondToFirstAttentionColumnName ?? OnnxSecondToFirstOutputName));
+    }
+
+    /// <summary>A text as the word ids the network reads (cut to MaximumLength): one row of <see cref="ExportToOnnx"/>'s inputs before padding.</summary>
+    /// <param name="text">The text, as the first or second column holds it.</param>
+    /// <exception cref="InvalidOperationException">The text has no word.</exception>
+    public int[] WordIds(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Vocabulary.Encode(Words(Options, text.AsMemory(), Options.FirstColumnName, 0));
+    }
+
     /// <summary>The <c>architecture</c> metadata of <see cref="SaveWeights"/> files.</summary>
     public const string WeightsArchitecture = "microsoft-ml-attention/co-attention/1";
 

@@ -74,6 +74,75 @@ public sealed class RecurrentAttentionTransformer : ITransformer
         return new BatchedDataView<RecurrentAttentionScores>(input, new RecurrentAttentionMapper(this, input.Schema));
     }
 
+    /// <summary>The <c>architecture</c> metadata of <see cref="SaveWeights"/> files.</summary>
+    public const string WeightsArchitecture = "microsoft-ml-attention/recurrent-attention/1";
+
+    /// <summary>
+    /// Writes the network's weights to a safetensors file under PyTorch's <c>state_dict</c> names (<c>glimpse_what.*</c>,
+    /// <c>glimpse_where.*</c>, <c>glimpse_what_out.*</c>, <c>glimpse_where_out.*</c>, <c>core_input.*</c>,
+    /// <c>core_hidden.*</c>, <c>location.*</c>, <c>baseline.*</c>, <c>classifier.*</c>, <c>input_mean</c>, <c>input_std</c>),
+    /// so that the PyTorch module of <c>build/pytorch/recurrent_attention.py</c> takes them with
+    /// <c>load_state_dict(strict=True)</c>. The metadata holds the architecture and image layout; the label values are not
+    /// in the file. The write is atomic.
+    /// </summary>
+    /// <param name="path">The file to write; its folder must exist.</param>
+    public void SaveWeights(string path)
+    {
+        string Number(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        ModelPartFiles.SaveWeightsFile(Model, path, new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["architecture"] = WeightsArchitecture,
+            ["channels"] = Number(Shape.Channels),
+            ["height"] = Number(Shape.Height),
+            ["width"] = Number(Shape.Width),
+            ["glimpses"] = Number(Options.Glimpses),
+            ["patch_size"] = Number(Options.PatchSize),
+            ["scales"] = Number(Options.Scales),
+            ["scale_factor"] = Number(Options.ScaleFactor),
+            ["glimpse_hidden"] = Number(Options.GlimpseHidden),
+            ["hidden_size"] = Number(Options.HiddenSize),
+            ["classes"] = Number(Classes),
+        });
+    }
+
+    /// <summary>
+    /// A transformer scoring with weights from a safetensors file — one written by <see cref="SaveWeights"/>, or by PyTorch
+    /// for the module of <c>build/pytorch/recurrent_attention.py</c> — for the architecture <paramref name="options"/>
+    /// describe (glimpses, patch size, scales, sizes; the columns apply as in a <c>Fit</c>) and images of
+    /// <paramref name="shape"/>. The classes are read from <c>classifier.weight</c>.
+    /// </summary>
+    /// <param name="options">The architecture and the columns; validated.</param>
+    /// <param name="shape">The planar image layout.</param>
+    /// <param name="path">The safetensors file.</param>
+    /// <param name="labelValues">The label's values by class (class k is value k − 1), or null for a key without values.</param>
+    /// <exception cref="InvalidDataException">The file is not safetensors, misses a tensor, has one of another shape or non-finite values; the message names the file and the tensor.</exception>
+    public static RecurrentAttentionTransformer FromWeights(RecurrentAttentionOptions options, ImageShape shape, string path, IReadOnlyList<string>? labelValues = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options = options.Clone();
+        options.Validate();
+        if (shape.Channels <= 0 || shape.Height <= 0 || shape.Width <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(shape), $"FromWeights: the image layout {shape} is not positive.");
+        }
+
+        Dictionary<string, Tensor> state = ModelPartFiles.LoadWeightsFile(path);
+        int classes = ModelPartFiles.Rows(state, "classifier.weight", path, "the classifier");
+        if (labelValues is not null && labelValues.Count != classes)
+        {
+            throw new ArgumentException($"FromWeights: {labelValues.Count} label values for the {classes} classes of '{path}'.", nameof(labelValues));
+        }
+
+        if (classes < 2)
+        {
+            throw new InvalidDataException($"The weights file '{path}' has a classifier of {classes} classes; a network has 2 or more.");
+        }
+
+        var model = new RecurrentAttentionNetwork(options, shape, classes, new Random(0)); // every weight is overwritten; scoring draws nothing
+        ModelPartFiles.LoadChecked(model, state, Path.GetFileName(path), detail => new InvalidDataException($"The weights file {detail} (the architecture the options describe, images {shape})."));
+        return new RecurrentAttentionTransformer(model, labelValues?.ToArray());
+    }
+
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>
     /// <exception cref="NotSupportedException">Always; use <c>mlContext.Model.SaveWithAttention</c>.</exception>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
