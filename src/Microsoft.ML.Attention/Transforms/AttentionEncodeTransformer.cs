@@ -124,12 +124,8 @@ public sealed class AttentionEncodeTransformer : ITransformer
     /// <param name="onnxInputName">The ONNX input's name, or null for the default (above).</param>
     public void ExportToOnnx(Stream destination, DataViewSchema inputSchema, OnnxExportForm form = OnnxExportForm.Batched, string? onnxInputName = null)
     {
-        ArgumentNullException.ThrowIfNull(destination);
+        OnnxDestination.Check(destination, "ExportToOnnx");
         ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!destination.CanWrite)
-        {
-            throw new ArgumentException("ExportToOnnx: the destination stream is not writable.", nameof(destination));
-        }
 
         CheckInput(inputSchema);
         int steps = WeightSlots(inputSchema);

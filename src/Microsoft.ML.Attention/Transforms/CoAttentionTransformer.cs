@@ -111,12 +111,7 @@ public sealed class CoAttentionTransformer : ITransformer
     /// <param name="destination">A writable stream; it is left open.</param>
     public void ExportToOnnx(Stream destination)
     {
-        ArgumentNullException.ThrowIfNull(destination);
-        if (!destination.CanWrite)
-        {
-            throw new ArgumentException("ExportToOnnx: the destination stream is not writable.", nameof(destination));
-        }
-
+        OnnxDestination.Check(destination, "ExportToOnnx");
         destination.Write(Onnx.CoAttentionOnnx.Export(Model, OnnxFirstIdsInputName, OnnxSecondIdsInputName, CoAttentionEstimator.ScoreColumnName, CoAttentionEstimator.ProbabilityColumnName,
             Options.FirstToSecondAttentionColumnName ?? OnnxFirstToSecondOutputName, Options.SecondToFirstAttentionColumnName ?? OnnxSecondToFirstOutputName));
     }

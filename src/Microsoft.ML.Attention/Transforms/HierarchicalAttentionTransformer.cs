@@ -132,12 +132,7 @@ public sealed class HierarchicalAttentionTransformer : ITransformer
     /// <param name="destination">A writable stream; it is left open.</param>
     public void ExportToOnnx(Stream destination)
     {
-        ArgumentNullException.ThrowIfNull(destination);
-        if (!destination.CanWrite)
-        {
-            throw new ArgumentException("ExportToOnnx: the destination stream is not writable.", nameof(destination));
-        }
-
+        OnnxDestination.Check(destination, "ExportToOnnx");
         byte[] model = Onnx.HierarchicalAttentionOnnx.Export(Model, OnnxTokenIdsInputName, OnnxLogitsOutputName, OnnxProbabilitiesOutputName,
             Options.SentenceAttentionColumnName ?? OnnxSentenceWeightsOutputName, Options.WordAttentionColumnName ?? OnnxWordWeightsOutputName);
         destination.Write(model);

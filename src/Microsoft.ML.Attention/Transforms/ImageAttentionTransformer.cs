@@ -102,12 +102,8 @@ public sealed class ImageAttentionTransformer : ITransformer
     /// <param name="form">Batched for ONNX Runtime (default), or one ML.NET row (outputs without the batch dimension).</param>
     public void ExportToOnnx(Stream destination, DataViewSchema inputSchema, Onnx.OnnxExportForm form = Onnx.OnnxExportForm.Batched)
     {
-        ArgumentNullException.ThrowIfNull(destination);
+        OnnxDestination.Check(destination, "ExportToOnnx");
         ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!destination.CanWrite)
-        {
-            throw new ArgumentException("ExportToOnnx: the destination stream is not writable.", nameof(destination));
-        }
 
         CheckInput(inputSchema);
         destination.Write(Onnx.ImageAttentionOnnx.Export(Model, form, Options.FeatureColumnName,

@@ -74,6 +74,24 @@ public sealed class RecurrentAttentionTransformer : ITransformer
         return new BatchedDataView<RecurrentAttentionScores>(input, new RecurrentAttentionMapper(this, input.Schema));
     }
 
+    /// <summary>The ONNX output of the glimpse locations when the transformer has no locations column.</summary>
+    public const string OnnxLocationsOutputName = "Locations";
+
+    /// <summary>
+    /// Writes the fitted network to <paramref name="destination"/> as an ONNX model (opset 17, standard operators: the
+    /// glimpses unrolled, each scale's patch read with <c>GridSample</c>) that ONNX Runtime scores without the pack, images
+    /// in batches. Input: the pixel column's planar floats, named like it, <c>[batch, C·H·W]</c>. Outputs: <c>Score</c>
+    /// (class probabilities) and the glimpse locations <c>[batch, 2·Glimpses]</c>, named like the locations column (or
+    /// <see cref="OnnxLocationsOutputName"/>): the values this transformer computes.
+    /// </summary>
+    /// <remarks>For ONNX Runtime: an <c>ApplyOnnxModel</c> chain cannot rebuild the key PredictedLabel (ML.NET's ONNX transformer gives vectors only).</remarks>
+    /// <param name="destination">A writable stream; it is left open.</param>
+    public void ExportToOnnx(Stream destination)
+    {
+        OnnxDestination.Check(destination, "ExportToOnnx");
+        destination.Write(Onnx.RecurrentAttentionOnnx.Export(Model, Options.FeatureColumnName, "Score", Options.LocationsColumnName ?? OnnxLocationsOutputName));
+    }
+
     /// <summary>The <c>architecture</c> metadata of <see cref="SaveWeights"/> files.</summary>
     public const string WeightsArchitecture = "microsoft-ml-attention/recurrent-attention/1";
 

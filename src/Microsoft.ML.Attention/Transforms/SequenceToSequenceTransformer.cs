@@ -90,12 +90,7 @@ public sealed class SequenceToSequenceTransformer : ITransformer
     /// <param name="destination">A writable stream; it is left open.</param>
     public void ExportEncoderToOnnx(Stream destination)
     {
-        ArgumentNullException.ThrowIfNull(destination);
-        if (!destination.CanWrite)
-        {
-            throw new ArgumentException("ExportEncoderToOnnx: the destination stream is not writable.", nameof(destination));
-        }
-
+        OnnxDestination.Check(destination, "ExportEncoderToOnnx");
         destination.Write(Onnx.SequenceToSequenceOnnx.ExportEncoder(Model, OnnxSourceIdsInputName, OnnxEncoderStatesOutputName, OnnxDecoderInitialStateOutputName));
     }
 

@@ -89,12 +89,7 @@ public sealed class TimeStepAttentionTransformer : ITransformer
     /// <param name="destination">A writable stream; it is left open.</param>
     public void ExportToOnnx(Stream destination)
     {
-        ArgumentNullException.ThrowIfNull(destination);
-        if (!destination.CanWrite)
-        {
-            throw new ArgumentException("ExportToOnnx: the destination stream is not writable.", nameof(destination));
-        }
-
+        OnnxDestination.Check(destination, "ExportToOnnx");
         destination.Write(Onnx.TimeStepAttentionOnnx.Export(Model, Steps, Options.FeatureColumnName, "Score", Options.StepAttentionColumnName ?? OnnxStepWeightsOutputName));
     }
 

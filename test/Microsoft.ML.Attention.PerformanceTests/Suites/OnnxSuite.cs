@@ -15,7 +15,8 @@ namespace Microsoft.ML.Attention.PerformanceTests.Suites;
 /// of 64 token ids (<c>encoder_w*.ours</c> / <c>.onnxruntime</c>), and what an ML.NET app sees, <c>Transform</c> + a full
 /// scan of 4,000 texts: the pack's transformer against the ML.NET-native chain of <c>ToOnnxChain</c>
 /// (<c>ApplyOnnxModel</c> scores one row at a time). Then the image attention classifier (plain, SE, CBAM; 1×28×28,
-/// batches of 256), the HAN, the seq2seq encoder and the time-step classifier, the engine against ONNX Runtime. The ONNX outputs must equal the
+/// batches of 256), the HAN, the seq2seq encoder, the time-step, co-attention and glimpse classifiers, the engine against
+/// ONNX Runtime. The ONNX outputs must equal the
 /// pack's within 1e-4, or the suite fails.
 /// </summary>
 internal static class OnnxSuite
@@ -40,6 +41,8 @@ internal static class OnnxSuite
         status |= RunHan();
         status |= RunSequenceEncoder();
         status |= RunTimeSteps();
+        status |= RunCoAttention();
+        status |= RunGlimpses();
         return status;
     }
 
@@ -222,6 +225,68 @@ internal static class OnnxSuite
         }
 
         return SideBySide("time_steps_b64", "the time-step classifier", Ours, Ort, "rows/s");
+    }
+
+    /// <summary>The co-attention pair classifier at its defaults, vocabulary 5,000, batches of 64 pairs of 20 and 24 words.</summary>
+    private static int RunCoAttention()
+    {
+        var random = new Random(7);
+        int[][] first = [.. Enumerable.Range(0, Batch).Select(_ => Enumerable.Range(0, 20).Select(_ => random.Next(2, 5000)).ToArray())];
+        int[][] second = [.. Enumerable.Range(0, Batch).Select(_ => Enumerable.Range(0, 24).Select(_ => random.Next(2, 5000)).ToArray())];
+        var model = new CoAttentionPairModel(new CoAttentionOptions { Dropout = 0f }, 5000, new Random(8));
+        model.Eval();
+        byte[] onnx = Microsoft.ML.Attention.Onnx.CoAttentionOnnx.Export(model, "FirstIds", "SecondIds", "Score", "Probability", "FirstToSecond", "SecondToFirst");
+        using var sessionOptions = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        using var session = new InferenceSession(onnx, sessionOptions);
+        var a = new DenseTensor<long>(first.SelectMany(r => r).Select(t => (long)t).ToArray(), [Batch, 20]);
+        var b = new DenseTensor<long>(second.SelectMany(r => r).Select(t => (long)t).ToArray(), [Batch, 24]);
+        float[] Ort()
+        {
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor("FirstIds", a), NamedOnnxValue.CreateFromTensor("SecondIds", b)], ["Score", "FirstToSecond"]);
+            return [.. results[0].AsEnumerable<float>(), .. results[1].AsEnumerable<float>()];
+        }
+
+        float[] Ours()
+        {
+            using TensorScope scope = TensorScope.Begin();
+            using (GradMode.NoGrad())
+            {
+                Nn.CoAttentionResult co = model.Forward(SourceBatch.From(first), SourceBatch.From(second), out Tensors.Tensor logits);
+                return [.. logits.ToArray(), .. co.FirstToSecondWeights.ToArray()];
+            }
+        }
+
+        return SideBySide("co_attention_b64", "the co-attention classifier", Ours, Ort, "pairs/s");
+    }
+
+    /// <summary>The glimpse classifier at its defaults (6 glimpses of 8×8, 3 scales) on 1×28×28 images, batches of 64.</summary>
+    private static int RunGlimpses()
+    {
+        var random = new Random(9);
+        float[] pixels = [.. Enumerable.Range(0, Batch * 784).Select(_ => (float)(random.NextDouble() * 255))];
+        var network = new RecurrentAttentionNetwork(new RecurrentAttentionOptions(), new ImageShape(1, 28, 28), 10, new Random(10));
+        network.Eval();
+        byte[] onnx = Microsoft.ML.Attention.Onnx.RecurrentAttentionOnnx.Export(network, "Features", "Score", "Locations");
+        using var sessionOptions = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        using var session = new InferenceSession(onnx, sessionOptions);
+        var features = new DenseTensor<float>(pixels, [Batch, 784]);
+        float[] Ort()
+        {
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor("Features", features)], ["Score", "Locations"]);
+            return [.. results[0].AsEnumerable<float>(), .. results[1].AsEnumerable<float>()];
+        }
+
+        float[] Ours()
+        {
+            using TensorScope scope = TensorScope.Begin();
+            using (GradMode.NoGrad())
+            {
+                RecurrentAttentionResult r = network.Forward(Tensors.Tensor.FromArray(pixels, Batch, 1, 28, 28), sample: false);
+                return [.. r.Logits.Softmax(-1).ToArray(), .. r.Locations];
+            }
+        }
+
+        return SideBySide("glimpses_b64", "the glimpse classifier", Ours, Ort, "images/s");
     }
 
     /// <summary>Checks the two agree within 1e-4, then prints both rates (rows of <see cref="Batch"/> per call).</summary>

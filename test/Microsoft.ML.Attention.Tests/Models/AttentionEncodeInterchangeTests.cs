@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.ML.Attention.Models;
 using Microsoft.ML.Attention.Serialization;
 using Microsoft.ML.Attention.Transforms;
@@ -15,7 +14,7 @@ namespace Microsoft.ML.Attention.Tests.Models;
 [TestClass]
 public sealed class AttentionEncodeInterchangeTests
 {
-    private static string Folder => Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch");
+    private static string Folder => InterchangeFixtures.Folder;
 
     private static AttentionEncodeOptions Options => new()
     {
@@ -34,8 +33,7 @@ public sealed class AttentionEncodeInterchangeTests
     [TestMethod]
     public void PackWeightsCommittedForPyTorch_StillScoreAsTheirCases()
     {
-        string? write = Environment.GetEnvironmentVariable("ATTENTION_WRITE_PYTORCH_FIXTURE");
-        if (!string.IsNullOrEmpty(write))
+        if (InterchangeFixtures.WriteFolder() is { } write)
         {
             Write(write);
         }
@@ -77,7 +75,6 @@ public sealed class AttentionEncodeInterchangeTests
     /// <summary>Trains the pack's model (seeded) on the PyTorch cases' vocabulary and writes its weights and outputs.</summary>
     private static void Write(string folder)
     {
-        Directory.CreateDirectory(folder);
         Cases torch = Cases.Load(Path.Combine(Folder, "torch-encoder-cases.json"));
         var ml = new MLContext(seed: 1);
         var random = new Random(8);
@@ -96,7 +93,7 @@ public sealed class AttentionEncodeInterchangeTests
             Vocabulary = [.. model.VocabularyWords!], Texts = torch.Texts,
             Embedding = [.. scored.GetColumn<float[]>("Embedding")], Weights = [.. scored.GetColumn<float[]>("Weights")],
         };
-        File.WriteAllText(Path.Combine(folder, "pack-encoder-cases.json"), JsonSerializer.Serialize(cases, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        InterchangeFixtures.Save(Path.Combine(folder, "pack-encoder-cases.json"), cases);
     }
 
     private sealed class Cases
@@ -109,9 +106,7 @@ public sealed class AttentionEncodeInterchangeTests
 
         public float[][] Weights { get; set; } = [];
 
-        public static Cases Load(string path) =>
-            JsonSerializer.Deserialize<Cases>(File.ReadAllText(path), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })
-            ?? throw new InvalidDataException(path);
+        public static Cases Load(string path) => InterchangeFixtures.Load<Cases>(path);
     }
 
     private sealed class TextRow

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.ML.Attention.Models;
 using Microsoft.ML.Attention.Serialization;
 using Microsoft.ML.Attention.Tests.Sequences;
@@ -16,7 +15,7 @@ namespace Microsoft.ML.Attention.Tests.Models;
 [TestClass]
 public sealed class CoAttentionInterchangeTests
 {
-    private static string Folder => Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch");
+    private static string Folder => InterchangeFixtures.Folder;
 
     private static CoAttentionOptions Options(bool bilinear) => new()
     {
@@ -35,8 +34,7 @@ public sealed class CoAttentionInterchangeTests
     [TestMethod]
     public void PackWeightsCommittedForPyTorch_StillScoreAsTheirCases()
     {
-        string? write = Environment.GetEnvironmentVariable("ATTENTION_WRITE_PYTORCH_FIXTURE");
-        if (!string.IsNullOrEmpty(write))
+        if (InterchangeFixtures.WriteFolder() is { } write)
         {
             Write(write);
         }
@@ -84,7 +82,6 @@ public sealed class CoAttentionInterchangeTests
     /// <summary>Trains the pack's dot-product model (seeded) on the pipeline test's translation pairs and writes its weights and its outputs on 20 more.</summary>
     private static void Write(string folder)
     {
-        Directory.CreateDirectory(folder);
         var ml = new MLContext(seed: 1);
         CoAttentionTransformer model = ml.BinaryClassification.Trainers.CoAttention(Options(bilinear: false)).Fit(ml.Data.LoadFromEnumerable(CoAttentionPipelineTests.Pairs(400, seed: 7)));
         model.SaveWeights(Path.Combine(folder, "pack-co-attention.safetensors"));
@@ -95,7 +92,7 @@ public sealed class CoAttentionInterchangeTests
             Vocabulary = [.. model.VocabularyWords], Firsts = [.. pairs.Select(p => p.First)], Seconds = [.. pairs.Select(p => p.Second)],
             Logits = [.. scored.GetColumn<float>("Score")], FirstToSecond = [.. scored.GetColumn<float[]>("Forward")], SecondToFirst = [.. scored.GetColumn<float[]>("Backward")],
         };
-        File.WriteAllText(Path.Combine(folder, "pack-co-attention-cases.json"), JsonSerializer.Serialize(cases, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        InterchangeFixtures.Save(Path.Combine(folder, "pack-co-attention-cases.json"), cases);
     }
 
     private sealed record Pair(string First, string Second);
@@ -114,8 +111,6 @@ public sealed class CoAttentionInterchangeTests
 
         public float[][] SecondToFirst { get; set; } = [];
 
-        public static Cases Load(string path) =>
-            JsonSerializer.Deserialize<Cases>(File.ReadAllText(path), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })
-            ?? throw new InvalidDataException(path);
+        public static Cases Load(string path) => InterchangeFixtures.Load<Cases>(path);
     }
 }

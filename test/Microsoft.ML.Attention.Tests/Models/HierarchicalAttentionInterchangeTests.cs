@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.ML.Attention.Models;
 using Microsoft.ML.Attention.Serialization;
 using Microsoft.ML.Attention.Transforms;
@@ -16,7 +15,7 @@ namespace Microsoft.ML.Attention.Tests.Models;
 [TestClass]
 public sealed class HierarchicalAttentionInterchangeTests
 {
-    private static string Folder => Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch");
+    private static string Folder => InterchangeFixtures.Folder;
 
     private static HierarchicalAttentionOptions Options => new()
     {
@@ -39,8 +38,7 @@ public sealed class HierarchicalAttentionInterchangeTests
     [TestMethod]
     public void PackWeightsCommittedForPyTorch_StillScoreAsTheirCases()
     {
-        string? write = Environment.GetEnvironmentVariable("ATTENTION_WRITE_PYTORCH_FIXTURE");
-        if (!string.IsNullOrEmpty(write))
+        if (InterchangeFixtures.WriteFolder() is { } write)
         {
             Write(write);
         }
@@ -101,7 +99,6 @@ public sealed class HierarchicalAttentionInterchangeTests
     /// <summary>Trains the pack's binary HAN (seeded) on documents of the PyTorch cases' words and writes its weights and outputs.</summary>
     private static void Write(string folder)
     {
-        Directory.CreateDirectory(folder);
         Cases torch = Cases.Load(Path.Combine(Folder, "torch-han-cases.json"));
         var ml = new MLContext(seed: 1);
         var random = new Random(8);
@@ -121,7 +118,7 @@ public sealed class HierarchicalAttentionInterchangeTests
             Probabilities = [.. scored.GetColumn<float>("Probability").Select(p => new[] { 1 - p, p })],
             SentenceWeights = [.. scored.GetColumn<float[]>("SentenceWeights")], WordWeights = [.. scored.GetColumn<float[]>("WordWeights")],
         };
-        File.WriteAllText(Path.Combine(folder, "pack-han-cases.json"), JsonSerializer.Serialize(cases, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        InterchangeFixtures.Save(Path.Combine(folder, "pack-han-cases.json"), cases);
     }
 
     private sealed class Cases
@@ -140,9 +137,7 @@ public sealed class HierarchicalAttentionInterchangeTests
 
         public float[][] WordWeights { get; set; } = [];
 
-        public static Cases Load(string path) =>
-            JsonSerializer.Deserialize<Cases>(File.ReadAllText(path), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })
-            ?? throw new InvalidDataException(path);
+        public static Cases Load(string path) => InterchangeFixtures.Load<Cases>(path);
     }
 
     private sealed class TextRow

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.ML.Attention.Models;
 using Microsoft.ML.Attention.Serialization;
 using Microsoft.ML.Attention.Tests.Onnx;
@@ -20,7 +19,7 @@ public sealed class ImageAttentionInterchangeTests
 {
     private static readonly ImageShape Shape = new(3, 12, 12);
 
-    private static string Folder => Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch");
+    private static string Folder => InterchangeFixtures.Folder;
 
     /// <summary>The architecture of the PyTorch fixture (torch-image-cases.json's metadata).</summary>
     private static ImageAttentionOptions TorchOptions => new()
@@ -58,8 +57,7 @@ public sealed class ImageAttentionInterchangeTests
     [TestMethod]
     public void PackWeightsCommittedForPyTorch_StillScoreAsTheirCases()
     {
-        string? write = Environment.GetEnvironmentVariable("ATTENTION_WRITE_PYTORCH_FIXTURE");
-        if (!string.IsNullOrEmpty(write))
+        if (InterchangeFixtures.WriteFolder() is { } write)
         {
             Write(write);
         }
@@ -113,7 +111,6 @@ public sealed class ImageAttentionInterchangeTests
     /// <summary>Trains the pack's classifier (seeded) on brighter-channel images and writes its weights and its outputs on the PyTorch cases' pixels.</summary>
     private static void Write(string folder)
     {
-        Directory.CreateDirectory(folder);
         Cases torch = Cases.Load(Path.Combine(Folder, "torch-image-cases.json"));
         var ml = new MLContext(seed: 1);
         IDataView train = ml.Data.LoadFromEnumerable(ImageAttentionOnnxTests.Pictures(120, seed: 6));
@@ -127,7 +124,7 @@ public sealed class ImageAttentionInterchangeTests
             Pixels = torch.Pixels, Probabilities = [.. scored.GetColumn<float[]>("Score")], Maps = [.. scored.GetColumn<float[]>("Map")],
             Embedding = [.. ImageAttentionTransformer.FromWeights(PackOptions, Shape, path, featurizer: true).Transform(Data(torch)).GetColumn<float[]>(ImageAttentionOptions.Defaults.EmbeddingColumnName)],
         };
-        File.WriteAllText(Path.Combine(folder, "pack-image-cases.json"), JsonSerializer.Serialize(cases, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        InterchangeFixtures.Save(Path.Combine(folder, "pack-image-cases.json"), cases);
     }
 
     private sealed class Cases
@@ -142,8 +139,6 @@ public sealed class ImageAttentionInterchangeTests
 
         public float[][] Maps { get; set; } = [];
 
-        public static Cases Load(string path) =>
-            JsonSerializer.Deserialize<Cases>(File.ReadAllText(path), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })
-            ?? throw new InvalidDataException(path);
+        public static Cases Load(string path) => InterchangeFixtures.Load<Cases>(path);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.ML.Attention.Models;
 using Microsoft.ML.Attention.Serialization;
 using Microsoft.ML.Attention.Transforms;
@@ -18,7 +17,7 @@ public sealed class RecurrentAttentionInterchangeTests
 {
     private static readonly ImageShape Shape = new(1, 16, 16);
 
-    private static string Folder => Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch");
+    private static string Folder => InterchangeFixtures.Folder;
 
     private static RecurrentAttentionOptions Options => new()
     {
@@ -39,8 +38,7 @@ public sealed class RecurrentAttentionInterchangeTests
     [TestMethod]
     public void PackWeightsCommittedForPyTorch_StillScoreAsTheirCases()
     {
-        string? write = Environment.GetEnvironmentVariable("ATTENTION_WRITE_PYTORCH_FIXTURE");
-        if (!string.IsNullOrEmpty(write))
+        if (InterchangeFixtures.WriteFolder() is { } write)
         {
             Write(write);
         }
@@ -84,7 +82,6 @@ public sealed class RecurrentAttentionInterchangeTests
     /// <summary>Trains the pack's glimpse classifier (seeded, REINFORCE) on bright squares in a quadrant and writes its weights and its outputs on the PyTorch cases' pixels.</summary>
     private static void Write(string folder)
     {
-        Directory.CreateDirectory(folder);
         Cases torch = Cases.Load(Path.Combine(Folder, "torch-glimpses-cases.json"));
         var ml = new MLContext(seed: 1);
         var random = new Random(5);
@@ -108,7 +105,7 @@ public sealed class RecurrentAttentionInterchangeTests
         model.SaveWeights(Path.Combine(folder, "pack-glimpses.safetensors"));
         IDataView scored = model.Transform(Data(torch));
         var cases = new Cases { Pixels = torch.Pixels, Probabilities = [.. scored.GetColumn<float[]>("Score")], Locations = [.. scored.GetColumn<float[]>("Locations")] };
-        File.WriteAllText(Path.Combine(folder, "pack-glimpses-cases.json"), JsonSerializer.Serialize(cases, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        InterchangeFixtures.Save(Path.Combine(folder, "pack-glimpses-cases.json"), cases);
     }
 
     private sealed class Picture
@@ -129,8 +126,6 @@ public sealed class RecurrentAttentionInterchangeTests
 
         public float[][] Locations { get; set; } = [];
 
-        public static Cases Load(string path) =>
-            JsonSerializer.Deserialize<Cases>(File.ReadAllText(path), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })
-            ?? throw new InvalidDataException(path);
+        public static Cases Load(string path) => InterchangeFixtures.Load<Cases>(path);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.ML.Attention.Autograd;
 using Microsoft.ML.Attention.Models;
 using Microsoft.ML.Attention.Serialization;
@@ -18,7 +17,7 @@ namespace Microsoft.ML.Attention.Tests.Models;
 [TestClass]
 public sealed class SequenceToSequenceInterchangeTests
 {
-    private static string Folder => Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch");
+    private static string Folder => InterchangeFixtures.Folder;
 
     private static SequenceToSequenceOptions Options(int maximumTargetLength) => new()
     {
@@ -38,8 +37,7 @@ public sealed class SequenceToSequenceInterchangeTests
     [TestMethod]
     public void PackWeightsCommittedForPyTorch_StillDecodeAsTheirCases()
     {
-        string? write = Environment.GetEnvironmentVariable("ATTENTION_WRITE_PYTORCH_FIXTURE");
-        if (!string.IsNullOrEmpty(write))
+        if (InterchangeFixtures.WriteFolder() is { } write)
         {
             Write(write);
         }
@@ -96,7 +94,6 @@ public sealed class SequenceToSequenceInterchangeTests
     /// <summary>Trains the pack's model (seeded) on word-reversal pairs and writes its weights and its outputs on the PyTorch cases.</summary>
     private static void Write(string folder)
     {
-        Directory.CreateDirectory(folder);
         Cases torch = Cases.Load(Path.Combine(Folder, "torch-seq2seq-cases.json"));
         var ml = new MLContext(seed: 1);
         var pairs = SequenceToSequencePipelineTests.Phrases(600, seed: 6);
@@ -117,7 +114,7 @@ public sealed class SequenceToSequenceInterchangeTests
                 }
             })],
         };
-        File.WriteAllText(Path.Combine(folder, "pack-seq2seq-cases.json"), JsonSerializer.Serialize(cases, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        InterchangeFixtures.Save(Path.Combine(folder, "pack-seq2seq-cases.json"), cases);
     }
 
     private sealed class Cases
@@ -138,8 +135,6 @@ public sealed class SequenceToSequenceInterchangeTests
 
         public float[][] Alignments { get; set; } = [];
 
-        public static Cases Load(string path) =>
-            JsonSerializer.Deserialize<Cases>(File.ReadAllText(path), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })
-            ?? throw new InvalidDataException(path);
+        public static Cases Load(string path) => InterchangeFixtures.Load<Cases>(path);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.ML.Attention.Models;
 using Microsoft.ML.Attention.Serialization;
 using Microsoft.ML.Attention.Transforms;
@@ -17,7 +16,7 @@ public sealed class TimeStepAttentionInterchangeTests
 {
     private const int Steps = 12, Size = 2;
 
-    private static string Folder => Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch");
+    private static string Folder => InterchangeFixtures.Folder;
 
     private static TimeStepAttentionOptions TorchOptions => new()
     {
@@ -45,8 +44,7 @@ public sealed class TimeStepAttentionInterchangeTests
     [TestMethod]
     public void PackWeightsCommittedForPyTorch_StillScoreAsTheirCases()
     {
-        string? write = Environment.GetEnvironmentVariable("ATTENTION_WRITE_PYTORCH_FIXTURE");
-        if (!string.IsNullOrEmpty(write))
+        if (InterchangeFixtures.WriteFolder() is { } write)
         {
             Write(write);
         }
@@ -94,7 +92,6 @@ public sealed class TimeStepAttentionInterchangeTests
     /// <summary>Trains the pack's GRU regressor (seeded) on the value at step 4 and writes its weights and outputs on the PyTorch cases' rows.</summary>
     private static void Write(string folder)
     {
-        Directory.CreateDirectory(folder);
         Cases torch = Cases.Load(Path.Combine(Folder, "torch-time-steps-cases.json"));
         var ml = new MLContext(seed: 1);
         var random = new Random(9);
@@ -110,7 +107,7 @@ public sealed class TimeStepAttentionInterchangeTests
         {
             Rows = torch.Rows, Scores = [.. scored.GetColumn<float>("Score").Select(v => new[] { v })], Weights = [.. scored.GetColumn<float[]>("Weights")],
         };
-        File.WriteAllText(Path.Combine(folder, "pack-time-steps-cases.json"), JsonSerializer.Serialize(cases, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        InterchangeFixtures.Save(Path.Combine(folder, "pack-time-steps-cases.json"), cases);
     }
 
     private sealed class Row
@@ -131,8 +128,6 @@ public sealed class TimeStepAttentionInterchangeTests
 
         public float[][] Weights { get; set; } = [];
 
-        public static Cases Load(string path) =>
-            JsonSerializer.Deserialize<Cases>(File.ReadAllText(path), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })
-            ?? throw new InvalidDataException(path);
+        public static Cases Load(string path) => InterchangeFixtures.Load<Cases>(path);
     }
 }
