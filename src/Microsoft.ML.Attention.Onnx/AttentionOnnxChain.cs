@@ -55,7 +55,7 @@ public static class AttentionOnnxChain
     /// (exactly the pack's words for any text), at about 5.5 times the tokenizing time.
     /// </param>
     /// <returns>A chain of ML.NET's transformers only.</returns>
-    /// <exception cref="NotSupportedException">The chain holds a pack transformer that has no ONNX export yet; the message names it.</exception>
+    /// <exception cref="NotSupportedException">The chain holds a pack transformer that cannot become an <c>ApplyOnnxModel</c> chain (a classifier, the HAN, seq2seq); the message names it and why.</exception>
     public static TransformerChain<ITransformer> ToOnnxChain(this MLContext mlContext, ITransformer model, DataViewSchema inputSchema, bool exactTokenization = false)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
@@ -83,8 +83,9 @@ public static class AttentionOnnxChain
             else if (transformer.GetType().Namespace?.StartsWith("Microsoft.ML.Attention", StringComparison.Ordinal) == true)
             {
                 throw new NotSupportedException(
-                    $"ToOnnxChain: the chain holds a {transformer.GetType().Name}, which has no ONNX export yet (AttentionEncode and ImageAttentionFeaturize have). " +
-                    "Save this model with mlContext.Model.SaveWithAttention instead.");
+                    $"ToOnnxChain: the chain holds a {transformer.GetType().Name}, whose outputs (a scalar Score, a key PredictedLabel or decoded text) " +
+                    "ML.NET's ONNX transformer cannot rebuild: it gives vector columns only. Its ExportToOnnx graph serves ONNX Runtime directly; " +
+                    "inside ML.NET, save this model with mlContext.Model.SaveWithAttention (AttentionEncode and ImageAttentionFeaturize do become native chains).");
             }
             else
             {

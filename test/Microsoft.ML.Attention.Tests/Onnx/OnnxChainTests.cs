@@ -135,7 +135,7 @@ public sealed class OnnxChainTests
     }
 
     [TestMethod]
-    public void OnnxChain_RefusesAPackTransformerWithoutExport_NamingIt()
+    public void OnnxChain_RefusesAPackTransformerMLNetCannotRebuild_NamingItAndWhy()
     {
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(CueSentenceTask.Generate(40, seed: 3));
@@ -147,6 +147,15 @@ public sealed class OnnxChainTests
         var e = Assert.ThrowsExactly<NotSupportedException>(() => ml.ToOnnxChain(han, keyed.Schema));
         StringAssert.Contains(e.Message, "HierarchicalAttentionTransformer");
         StringAssert.Contains(e.Message, "SaveWithAttention");
+        StringAssert.Contains(e.Message, "ExportToOnnx");
+
+        // A classifier whose Score and PredictedLabel ML.NET's ONNX transformer cannot rebuild (vectors only) is refused saying so.
+        IDataView rows = ml.Data.LoadFromEnumerable(Sequences.TimeStepAttentionPipelineTests.SeedTask(60, seed: 2));
+        IDataView steps = ml.Transforms.Conversion.MapValueToKey("Label").Fit(rows).Transform(rows);
+        var timeSteps = ml.MulticlassClassification.Trainers.TimeStepAttention(new TimeStepAttentionOptions { HiddenSize = 4, Epochs = 1, Seed = 2 }).Fit(steps);
+        e = Assert.ThrowsExactly<NotSupportedException>(() => ml.ToOnnxChain(timeSteps, steps.Schema));
+        StringAssert.Contains(e.Message, "TimeStepAttentionTransformer");
+        StringAssert.Contains(e.Message, "vector columns only");
         StringAssert.Contains(e.Message, "ExportToOnnx");
     }
 }
