@@ -114,20 +114,14 @@ public static class AttentionEncoderTrainer
         o.ResumeFromCheckpoint = false;
         o.Epochs = 1;
         o.ScoringBatchSize = 1;
-        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.Labels.AsSpan()));
-        foreach (int[] t in data.Tokens ?? [])
-        {
-            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.AsSpan()));
-            hash.AppendData(BitConverter.GetBytes(-1)); // row boundary
-        }
-
+        using var hash = new DataHash();
+        hash.Append(data.Labels).AddAll(data.Tokens ?? []);
         foreach (float[] v in data.Vectors ?? [])
         {
-            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(v.AsSpan()));
+            hash.Append(v);
         }
 
-        return $"{System.Text.Json.JsonSerializer.Serialize(o)}|vocabulary={vocabularySize}|outputs={outputs}|rows={data.Count}|data={Convert.ToHexString(hash.GetHashAndReset())}";
+        return $"{System.Text.Json.JsonSerializer.Serialize(o)}|vocabulary={vocabularySize}|outputs={outputs}|rows={data.Count}|data={hash.Finish()}";
     }
 
     private static Tensor Loss(AttentionEncoderModel model, SequenceDataset data, int[] idx, bool classify, CrossEntropyLoss crossEntropy, MseLoss mse)

@@ -130,19 +130,13 @@ public static class HierarchicalAttentionTrainer
         o.CheckpointDirectory = null;
         o.ResumeFromCheckpoint = false;
         o.ScoringBatchSize = 1;
-        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.Labels.AsSpan()));
+        using var hash = new DataHash();
+        hash.Append(data.Labels);
         foreach (int[][] document in data.Documents)
         {
-            foreach (int[] sentence in document)
-            {
-                hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(sentence.AsSpan()));
-                hash.AppendData(BitConverter.GetBytes(-1));
-            }
-
-            hash.AppendData(BitConverter.GetBytes(-2));
+            hash.AddAll(document).Mark(-2); // each sentence ends in −1, each document in −2
         }
 
-        return $"{System.Text.Json.JsonSerializer.Serialize(o)}|vocabulary={vocabularySize}|classes={classes}|pretrained={pretrained}|documents={data.Count}|data={Convert.ToHexString(hash.GetHashAndReset())}";
+        return $"{System.Text.Json.JsonSerializer.Serialize(o)}|vocabulary={vocabularySize}|classes={classes}|pretrained={pretrained}|documents={data.Count}|data={hash.Finish()}";
     }
 }
