@@ -202,10 +202,7 @@ public sealed class HierarchicalAttentionTransformer : ITransformer
             throw new ArgumentException($"FromWeights: a binary classifier has 2 classes and no label values; '{path}' has {classes} classes{(labelValues is null ? "" : " and label values were given")}.", nameof(binary));
         }
 
-        if (labelValues is not null && labelValues.Count != classes)
-        {
-            throw new ArgumentException($"FromWeights: {labelValues.Count} label values for the {classes} classes of '{path}'.", nameof(labelValues));
-        }
+        ModelPartFiles.CheckLabelValues(labelValues, classes, path);
 
         if (classes < 2 || vocabulary.Count <= 2)
         {

@@ -172,18 +172,12 @@ public sealed class ImageAttentionTransformer : ITransformer
 
         options.CheckFits(shape, options.FeatureColumnName);
         Dictionary<string, Tensor> state = ModelPartFiles.WithoutBatchCounts(ModelPartFiles.LoadWeightsFile(path));
-        int classes = ModelPartFiles.Rows(state, "classifier.weight", path, "the classifier");
-        if (labelValues is not null && (featurizer || labelValues.Count != classes))
+        if (featurizer && labelValues is not null)
         {
-            throw new ArgumentException(featurizer
-                ? "FromWeights: a featurizer has no label values."
-                : $"FromWeights: {labelValues.Count} label values for the {classes} classes of '{path}'.", nameof(labelValues));
+            throw new ArgumentException("FromWeights: a featurizer has no label values.", nameof(labelValues));
         }
 
-        if (classes < 2)
-        {
-            throw new InvalidDataException($"The weights file '{path}' has a classifier of {classes} classes; a network has 2 or more.");
-        }
+        int classes = ModelPartFiles.Classes(state, "classifier.weight", path, labelValues);
 
         var model = new ImageAttentionNetwork(options, shape, classes, new Random(0)); // every weight is overwritten below
         ModelPartFiles.LoadChecked(model, state, Path.GetFileName(path), detail => new InvalidDataException($"The weights file {detail} (the architecture the options describe, images {shape})."));

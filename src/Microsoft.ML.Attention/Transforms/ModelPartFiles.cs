@@ -108,6 +108,26 @@ internal static class ModelPartFiles
             ? t.Shape[0]
             : throw new InvalidDataException($"The weights file '{path}' has no 2-D '{name}' ({meaning}), so the model's outputs are unknown.");
 
+    /// <summary>
+    /// The classes of the classifier whose weight is <paramref name="name"/> (its rows), checked: two or more, and as many
+    /// as <paramref name="labelValues"/> when they are given.
+    /// </summary>
+    public static int Classes(IReadOnlyDictionary<string, Tensor> state, string name, string path, IReadOnlyList<string>? labelValues)
+    {
+        int classes = Rows(state, name, path, "the classifier");
+        CheckLabelValues(labelValues, classes, path);
+        return classes >= 2 ? classes : throw new InvalidDataException($"The weights file '{path}' has a classifier of {classes} classes; a network has 2 or more.");
+    }
+
+    /// <summary>Refuses <paramref name="labelValues"/> (when given) that are not one per class of the weights file <paramref name="path"/>.</summary>
+    public static void CheckLabelValues(IReadOnlyList<string>? labelValues, int classes, string path)
+    {
+        if (labelValues is not null && labelValues.Count != classes)
+        {
+            throw new ArgumentException($"FromWeights: {labelValues.Count} label values for the {classes} classes of '{path}'.", nameof(labelValues));
+        }
+    }
+
     public static void WriteVocabulary(Vocabulary vocabulary, string folder, Action<string, byte[]> add, string name = VocabularyName) =>
         add($"{folder}/{name}", JsonSerializer.SerializeToUtf8Bytes(vocabulary.Words, AttentionFileJson.Default.IReadOnlyListString));
 

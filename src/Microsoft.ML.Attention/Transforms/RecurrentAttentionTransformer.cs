@@ -145,16 +145,7 @@ public sealed class RecurrentAttentionTransformer : ITransformer
         }
 
         Dictionary<string, Tensor> state = ModelPartFiles.LoadWeightsFile(path);
-        int classes = ModelPartFiles.Rows(state, "classifier.weight", path, "the classifier");
-        if (labelValues is not null && labelValues.Count != classes)
-        {
-            throw new ArgumentException($"FromWeights: {labelValues.Count} label values for the {classes} classes of '{path}'.", nameof(labelValues));
-        }
-
-        if (classes < 2)
-        {
-            throw new InvalidDataException($"The weights file '{path}' has a classifier of {classes} classes; a network has 2 or more.");
-        }
+        int classes = ModelPartFiles.Classes(state, "classifier.weight", path, labelValues);
 
         var model = new RecurrentAttentionNetwork(options, shape, classes, new Random(0)); // every weight is overwritten; scoring draws nothing
         ModelPartFiles.LoadChecked(model, state, Path.GetFileName(path), detail => new InvalidDataException($"The weights file {detail} (the architecture the options describe, images {shape})."));

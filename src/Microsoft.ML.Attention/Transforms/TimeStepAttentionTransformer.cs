@@ -138,12 +138,12 @@ public sealed class TimeStepAttentionTransformer : ITransformer
         options.Validate();
         Dictionary<string, Tensor> state = ModelPartFiles.LoadWeightsFile(path);
         int outputs = ModelPartFiles.Rows(state, "head.weight", path, "the head");
-        if (labelValues is not null && (outputs == 1 || labelValues.Count != outputs))
+        if (outputs == 1 && labelValues is not null)
         {
-            throw new ArgumentException(outputs == 1
-                ? $"FromWeights: '{path}' is a regressor (one output); it has no label values."
-                : $"FromWeights: {labelValues.Count} label values for the {outputs} classes of '{path}'.", nameof(labelValues));
+            throw new ArgumentException($"FromWeights: '{path}' is a regressor (one output); it has no label values.", nameof(labelValues));
         }
+
+        ModelPartFiles.CheckLabelValues(labelValues, outputs, path);
 
         var model = new TimeStepAttentionModel(options, outputs, new Random(0)); // every weight is overwritten below
         ModelPartFiles.LoadChecked(model, state, Path.GetFileName(path), detail => new InvalidDataException($"The weights file {detail} (the architecture the options describe)."));
