@@ -26,7 +26,7 @@ internal static class AflTargets
     public static IReadOnlyList<AflTarget> All { get; } =
     [
         new("model-zip", ModelZip, ScoreModel, [typeof(InvalidDataException), typeof(NotSupportedException)]),
-        new("safetensors", Weights, bytes => SafeTensors.Read(new MemoryStream(bytes), bytes.Length), [typeof(InvalidDataException)]),
+        new("safetensors", FuzzSeeds.SafeTensorsFile, bytes => SafeTensors.Read(new MemoryStream(bytes), bytes.Length), [typeof(InvalidDataException)]),
         new("from-weights", EncoderWeights, FromWeights, [typeof(InvalidDataException)]),
     ];
 
@@ -54,17 +54,6 @@ internal static class AflTargets
         {
             _ = scored.GetColumn<float[]>(column).Count();
         }
-    }
-
-    private static byte[] Weights()
-    {
-        using var stream = new MemoryStream();
-        SafeTensors.Write(stream, new Dictionary<string, Tensor>
-        {
-            ["encoder.weight"] = Tensor.FromArray([1f, 2f, 3f, 4f, 5f, 6f], 2, 3),
-            ["encoder.bias"] = Tensor.FromArray([0.5f, -0.5f], 2),
-        }, new Dictionary<string, string> { ["format"] = "pt" });
-        return stream.ToArray();
     }
 
     private static byte[] EncoderWeights()

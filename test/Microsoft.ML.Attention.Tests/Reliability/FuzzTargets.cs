@@ -25,7 +25,7 @@ internal static class FuzzTargets
         yield return new("model-zip.raw", model, (m, seed) => m.Mutate(seed), ScoreModel, modelContract);
         yield return new("model-zip.manifest", model, (m, seed) => MutateEntry(m, seed, manifest: true), ScoreModel, modelContract);
         yield return new("model-zip.entry", model, (m, seed) => MutateEntry(m, seed, manifest: false), ScoreModel, modelContract);
-        yield return new("safetensors", Weights(), (m, seed) => m.Mutate(seed), bytes => SafeTensors.Read(new MemoryStream(bytes), bytes.Length), [typeof(InvalidDataException)]);
+        yield return new("safetensors", AflFuzzing.FuzzSeeds.SafeTensorsFile(), (m, seed) => m.Mutate(seed), bytes => SafeTensors.Read(new MemoryStream(bytes), bytes.Length), [typeof(InvalidDataException)]);
         (byte[] checkpoint, string fingerprint, AttentionEncodeOptions options) = Checkpoint();
         yield return new("checkpoint", checkpoint, (m, seed) => m.Mutate(seed), bytes => ResumeCheckpoint(bytes, fingerprint, options), [typeof(InvalidDataException)]);
         yield return new("word-vectors", "the 0.1 0.2 0.3 0.4\ncat -1 2.5e-3 0 1\ndog 1 1 1 1\n"u8.ToArray(),
@@ -96,17 +96,6 @@ internal static class FuzzTargets
         string[] others = [.. names.Where(n => n != AttentionModelFormat.ManifestEntry)];
         string chosen = manifest ? AttentionModelFormat.ManifestEntry : others[mutator.Next(others.Length)];
         return ModelZip.Rewrite(seed, (name, data) => name == chosen ? mutator.Mutate(data) : data, manifest ? [] : [chosen]);
-    }
-
-    private static byte[] Weights()
-    {
-        using var stream = new MemoryStream();
-        SafeTensors.Write(stream, new Dictionary<string, Tensor>
-        {
-            ["encoder.weight"] = Tensor.FromArray([1f, 2f, 3f, 4f, 5f, 6f], 2, 3),
-            ["encoder.bias"] = Tensor.FromArray([0.5f, -0.5f], 2),
-        }, new Dictionary<string, string> { ["format"] = "pt" });
-        return stream.ToArray();
     }
 
     private static (byte[] Bytes, string Fingerprint, AttentionEncodeOptions Options) Checkpoint()
