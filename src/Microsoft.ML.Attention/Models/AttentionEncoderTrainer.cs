@@ -46,10 +46,9 @@ public static class AttentionEncoderTrainer
         var crossEntropy = new CrossEntropyLoss();
         var mse = new MseLoss();
         var stopping = new EarlyStopping(model, options.EarlyStoppingPatience);
-        string? checkpoint = options.CheckpointDirectory is null ? null : Path.Combine(options.CheckpointDirectory, CheckpointFileName);
-        string fingerprint = Fingerprint(options, vocabularySize, outputs, data);
+        TrainingLoop.Checkpointing? checkpoint = TrainingLoop.CheckpointingOf(options.CheckpointDirectory, options.ResumeFromCheckpoint, CheckpointFileName, () => Fingerprint(options, vocabularySize, outputs, data));
         var history = new List<EpochReport>();
-        int first = TrainingCheckpoint.Resume(checkpoint, options.ResumeFromCheckpoint, fingerprint, model, optimizer, stopping, generator, null,
+        int first = TrainingCheckpoint.Resume(checkpoint, model, optimizer, stopping, generator, null,
             validation.Length > 0, options.Epochs, history, progress);
 
         for (int epoch = first; epoch <= options.Epochs; epoch++)
@@ -83,7 +82,7 @@ public static class AttentionEncoderTrainer
             history.Add(epochReport);
             if (checkpoint is not null)
             {
-                TrainingCheckpoint.Save(checkpoint, fingerprint, epoch, model, optimizer, stopping, generator, history);
+                TrainingCheckpoint.Save(checkpoint.Path, checkpoint.Fingerprint, epoch, model, optimizer, stopping, generator, history);
             }
 
             progress?.Invoke(epochReport);

@@ -64,10 +64,9 @@ public static class HierarchicalAttentionTrainer
         var loss = new CrossEntropyLoss();
         var stopping = new EarlyStopping(model, options.EarlyStoppingPatience);
         ExponentialMovingAverage? average = options.WeightAverageDecay > 0 ? new ExponentialMovingAverage(model, options.WeightAverageDecay) : null;
-        string? checkpoint = options.CheckpointDirectory is null ? null : Path.Combine(options.CheckpointDirectory, CheckpointFileName);
-        string fingerprint = Fingerprint(options, vocabularySize, classes, data, pretrained is not null);
+        TrainingLoop.Checkpointing? checkpoint = TrainingLoop.CheckpointingOf(options.CheckpointDirectory, options.ResumeFromCheckpoint, CheckpointFileName, () => Fingerprint(options, vocabularySize, classes, data, pretrained is not null));
         var history = new List<EpochReport>();
-        int first = TrainingCheckpoint.Resume(checkpoint, options.ResumeFromCheckpoint, fingerprint, model, optimizer, stopping, generator, average,
+        int first = TrainingCheckpoint.Resume(checkpoint, model, optimizer, stopping, generator, average,
             validation.Length > 0, options.Epochs, history, progress);
 
         int step = optimizer.StepCount;
@@ -105,7 +104,7 @@ public static class HierarchicalAttentionTrainer
             history.Add(epochReport);
             if (checkpoint is not null)
             {
-                TrainingCheckpoint.Save(checkpoint, fingerprint, epoch, model, optimizer, stopping, generator, history, average);
+                TrainingCheckpoint.Save(checkpoint.Path, checkpoint.Fingerprint, epoch, model, optimizer, stopping, generator, history, average);
             }
 
             progress?.Invoke(epochReport);

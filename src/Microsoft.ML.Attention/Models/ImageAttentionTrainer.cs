@@ -54,10 +54,9 @@ public static class ImageAttentionTrainer
         var optimizer = new AdamW(model.Parameters(), options.LearningRate, weightDecay: options.WeightDecay);
         var loss = new CrossEntropyLoss();
         var stopping = new EarlyStopping(model, options.EarlyStoppingPatience);
-        string? checkpoint = options.CheckpointDirectory is null ? null : Path.Combine(options.CheckpointDirectory, CheckpointFileName);
-        string fingerprint = Fingerprint(options, classes, data);
+        TrainingLoop.Checkpointing? checkpoint = TrainingLoop.CheckpointingOf(options.CheckpointDirectory, options.ResumeFromCheckpoint, CheckpointFileName, () => Fingerprint(options, classes, data));
         var history = new List<EpochReport>();
-        int first = TrainingCheckpoint.Resume(checkpoint, options.ResumeFromCheckpoint, fingerprint, model, optimizer, stopping, generator, average: null,
+        int first = TrainingCheckpoint.Resume(checkpoint, model, optimizer, stopping, generator, average: null,
             validation.Length > 0, options.Epochs, history, progress);
         int step = optimizer.StepCount, planned = history.Count > 0 ? history[^1].Epochs : options.Epochs;
         if (planned < options.Epochs)
@@ -110,7 +109,7 @@ public static class ImageAttentionTrainer
             history.Add(report);
             if (checkpoint is not null)
             {
-                TrainingCheckpoint.Save(checkpoint, fingerprint, epoch, model, optimizer, stopping, generator, history);
+                TrainingCheckpoint.Save(checkpoint.Path, checkpoint.Fingerprint, epoch, model, optimizer, stopping, generator, history);
             }
 
             progress?.Invoke(report);

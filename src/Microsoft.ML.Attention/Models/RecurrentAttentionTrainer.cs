@@ -36,10 +36,9 @@ public static class RecurrentAttentionTrainer
         var optimizer = new Adam(model.Parameters(), options.LearningRate);
         var crossEntropy = new CrossEntropyLoss();
         var mse = new MseLoss();
-        string? checkpoint = options.CheckpointDirectory is null ? null : Path.Combine(options.CheckpointDirectory, CheckpointFileName);
-        string fingerprint = Fingerprint(options, classes, data);
+        TrainingLoop.Checkpointing? checkpoint = TrainingLoop.CheckpointingOf(options.CheckpointDirectory, options.ResumeFromCheckpoint, CheckpointFileName, () => Fingerprint(options, classes, data));
         var history = new List<EpochReport>();
-        int first = TrainingCheckpoint.Resume(checkpoint, options.ResumeFromCheckpoint, fingerprint, model, optimizer, stopping: null, generator, average: null,
+        int first = TrainingCheckpoint.Resume(checkpoint, model, optimizer, stopping: null, generator, average: null,
             validates: false, options.Epochs, history, progress);
         int step = optimizer.StepCount;
         for (int epoch = first; epoch <= options.Epochs; epoch++)
@@ -78,7 +77,7 @@ public static class RecurrentAttentionTrainer
             history.Add(report);
             if (checkpoint is not null)
             {
-                TrainingCheckpoint.Save(checkpoint, fingerprint, epoch, model, optimizer, stopping: null, generator, history);
+                TrainingCheckpoint.Save(checkpoint.Path, checkpoint.Fingerprint, epoch, model, optimizer, stopping: null, generator, history);
             }
 
             progress?.Invoke(report);

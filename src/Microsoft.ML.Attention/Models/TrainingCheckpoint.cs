@@ -160,20 +160,20 @@ internal sealed class TrainingCheckpoint
     }
 
     /// <summary>
-    /// Where a run starts: with a checkpoint at <paramref name="path"/> (and <paramref name="resume"/>), the model,
+    /// Where a run starts: with a checkpoint at <paramref name="checkpoint"/>'s path (and its Resume set), the model,
     /// optimizer, monitor, generator and average are put back, its epoch reports replayed into
     /// <paramref name="history"/> and <paramref name="progress"/>, and the epoch after it returned (past
     /// <paramref name="epochs"/> when the run had already stopped early); otherwise 1.
     /// </summary>
-    public static int Resume(string? path, bool resume, string fingerprint, Module model, Optimizer optimizer, EarlyStopping? stopping, StatefulRandom generator,
+    public static int Resume(TrainingLoop.Checkpointing? checkpoint, Module model, Optimizer optimizer, EarlyStopping? stopping, StatefulRandom generator,
         ExponentialMovingAverage? average, bool validates, int epochs, List<EpochReport> history, Action<EpochReport>? progress)
     {
-        if (path is null || !resume || Load(path, fingerprint) is not { } saved)
+        if (checkpoint is null || !checkpoint.Resume || Load(checkpoint.Path, checkpoint.Fingerprint) is not { } saved)
         {
             return 1;
         }
 
-        saved.Restore(path, model, optimizer, stopping, generator, average);
+        saved.Restore(checkpoint.Path, model, optimizer, stopping, generator, average);
         foreach (EpochReport report in saved.History)
         {
             history.Add(report);

@@ -50,7 +50,7 @@ internal static class TrainingLoop
         var optimizer = new AdamW(model.Parameters(), settings.LearningRate, weightDecay: settings.WeightDecay);
         var stopping = new EarlyStopping(model, settings.Patience);
         var history = new List<EpochReport>();
-        int first = TrainingCheckpoint.Resume(checkpoint?.Path, checkpoint?.Resume ?? false, checkpoint?.Fingerprint ?? "", model, optimizer, stopping, random,
+        int first = TrainingCheckpoint.Resume(checkpoint, model, optimizer, stopping, random,
             average: null, validation.Length > 0, settings.Epochs, history, progress);
         int step = optimizer.StepCount;
         for (int epoch = first; epoch <= settings.Epochs; epoch++)
