@@ -60,8 +60,7 @@ internal static class OnnxSuite
         int[][] ids = [.. texts.Take(Batch * 8).Select(t => vocabulary.Encode(Vocabulary.Tokenize(t.Text)))];
         using var onnx = new MemoryStream();
         encoder.ExportToOnnx(onnx, train.Schema);
-        using var options = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        using var session = new InferenceSession(onnx.ToArray(), options);
+        using InferenceSession session = Session(onnx.ToArray());
         var batches = Enumerable.Range(0, ids.Length / Batch).Select(b => ids.Skip(b * Batch).Take(Batch).ToArray()).ToArray();
         float[] ours = EngineForward(encoder, batches[0]);
         float[] theirs = OrtForward(session, batches[0]);
@@ -106,8 +105,7 @@ internal static class OnnxSuite
         float[][] images = [.. rows.Take(batch).Select(r => r.Features)];
         using var onnx = new MemoryStream();
         model.ExportToOnnx(onnx, train.Schema);
-        using var options = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        using var session = new InferenceSession(onnx.ToArray(), options);
+        using InferenceSession session = Session(onnx.ToArray());
         var input = new DenseTensor<float>(images.SelectMany(i => i).ToArray(), [batch, 28 * 28]);
         float[] Ort()
         {
@@ -141,8 +139,7 @@ internal static class OnnxSuite
         var model = new HierarchicalAttentionModel(options, 30000, 2, new Random(2));
         model.Eval();
         byte[] onnx = Microsoft.ML.Attention.Onnx.HierarchicalAttentionOnnx.Export(model, "TokenIds", "Logits", "Probabilities", "SentenceWeights", "WordWeights");
-        using var sessionOptions = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        using var session = new InferenceSession(onnx, sessionOptions);
+        using InferenceSession session = Session(onnx);
         var tokens = new DenseTensor<long>(batch.Tokens.Select(t => (long)t).ToArray(), [Batch, 15, 20]);
         float[] Ort()
         {
@@ -173,8 +170,7 @@ internal static class OnnxSuite
         var model = new SequenceToSequenceModel(options, 8000, 8000, new Random(4));
         model.Eval();
         byte[] onnx = Microsoft.ML.Attention.Onnx.SequenceToSequenceOnnx.ExportEncoder(model, "SourceIds", "EncoderStates", "DecoderInitialState");
-        using var sessionOptions = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        using var session = new InferenceSession(onnx, sessionOptions);
+        using InferenceSession session = Session(onnx);
         var tokens = new DenseTensor<long>(sources.SelectMany(r => r).Select(t => (long)t).ToArray(), [Batch, steps]);
         float[] Ort()
         {
@@ -205,8 +201,7 @@ internal static class OnnxSuite
         var model = new TimeStepAttentionModel(options, 4, new Random(6));
         model.Eval();
         byte[] onnx = Microsoft.ML.Attention.Onnx.TimeStepAttentionOnnx.Export(model, steps, "Features", "Score", "StepWeights");
-        using var sessionOptions = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        using var session = new InferenceSession(onnx, sessionOptions);
+        using InferenceSession session = Session(onnx);
         var features = new DenseTensor<float>(values, [Batch, steps * size]);
         float[] Ort()
         {
@@ -236,8 +231,7 @@ internal static class OnnxSuite
         var model = new CoAttentionPairModel(new CoAttentionOptions { Dropout = 0f }, 5000, new Random(8));
         model.Eval();
         byte[] onnx = Microsoft.ML.Attention.Onnx.CoAttentionOnnx.Export(model, "FirstIds", "SecondIds", "Score", "Probability", "FirstToSecond", "SecondToFirst");
-        using var sessionOptions = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        using var session = new InferenceSession(onnx, sessionOptions);
+        using InferenceSession session = Session(onnx);
         var a = new DenseTensor<long>(first.SelectMany(r => r).Select(t => (long)t).ToArray(), [Batch, 20]);
         var b = new DenseTensor<long>(second.SelectMany(r => r).Select(t => (long)t).ToArray(), [Batch, 24]);
         float[] Ort()
@@ -267,8 +261,7 @@ internal static class OnnxSuite
         var network = new RecurrentAttentionNetwork(new RecurrentAttentionOptions(), new ImageShape(1, 28, 28), 10, new Random(10));
         network.Eval();
         byte[] onnx = Microsoft.ML.Attention.Onnx.RecurrentAttentionOnnx.Export(network, "Features", "Score", "Locations");
-        using var sessionOptions = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        using var session = new InferenceSession(onnx, sessionOptions);
+        using InferenceSession session = Session(onnx);
         var features = new DenseTensor<float>(pixels, [Batch, 784]);
         float[] Ort()
         {
@@ -287,6 +280,13 @@ internal static class OnnxSuite
         }
 
         return SideBySide("glimpses_b64", "the glimpse classifier", Ours, Ort, "images/s");
+    }
+
+    /// <summary>ONNX Runtime as the peer runs: two intra-op threads, one inter-op, every graph optimization.</summary>
+    private static InferenceSession Session(byte[] onnx)
+    {
+        using var options = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        return new InferenceSession(onnx, options);
     }
 
     /// <summary>Checks the two agree within 1e-4, then prints both rates (rows of <see cref="Batch"/> per call).</summary>
