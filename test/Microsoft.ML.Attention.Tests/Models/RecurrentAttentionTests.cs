@@ -9,8 +9,9 @@ namespace Microsoft.ML.Attention.Tests.Models;
 /// The recurrent attention model trained end to end (classification loss, baseline, REINFORCE): on 28×28 images with a
 /// small pattern away from the centre (which of three decides the class; the coarse scales blur them together), four
 /// glimpses classify clearly better than one at the centre. The policy gradient's direction is checked on its own.
-/// How close the glimpses come to the pattern is printed, not asserted: in 25 epochs here the policy drifts rather
-/// than aims (closest glimpse 0.57 from the pattern against 0.71 for the centre).
+/// How close the glimpses come to the pattern is printed, not asserted: in 35 epochs here the policy drifts rather
+/// than aims (closest glimpse 0.53 from the pattern against 0.71 for the centre). 35 epochs, not 25: with 25 the gain
+/// was 0.07 on an AVX2 machine (0.88 against 0.81) and more on an AVX-512 one, as rounding steers the policy differently.
 /// </summary>
 [TestClass]
 public sealed class RecurrentAttentionTests
@@ -22,11 +23,11 @@ public sealed class RecurrentAttentionTests
     {
         (ImageDataset train, _) = Generate(3000, seed: 1);
         (ImageDataset test, float[] centres) = Generate(500, seed: 2);
-        var options = new RecurrentAttentionOptions { Glimpses = 4, PatchSize = 6, Scales = 3, ScaleFactor = 2, GlimpseHidden = 64, HiddenSize = 128, Epochs = 25, BatchSize = 64, LearningRate = 3e-3f, LocationStd = 0.22f };
+        var options = new RecurrentAttentionOptions { Glimpses = 4, PatchSize = 6, Scales = 3, ScaleFactor = 2, GlimpseHidden = 64, HiddenSize = 128, Epochs = 35, BatchSize = 64, LearningRate = 3e-3f, LocationStd = 0.22f };
         RecurrentAttentionNetwork model = RecurrentAttentionTrainer.Train(options, 3, train, new Random(3));
         (double accuracy, double distance) = Score(model, test, centres);
 
-        var centreOnly = new RecurrentAttentionOptions { Glimpses = 1, PatchSize = 6, Scales = 3, ScaleFactor = 2, GlimpseHidden = 64, HiddenSize = 128, Epochs = 25, BatchSize = 64, LearningRate = 3e-3f, LocationStd = 0.22f };
+        var centreOnly = new RecurrentAttentionOptions { Glimpses = 1, PatchSize = 6, Scales = 3, ScaleFactor = 2, GlimpseHidden = 64, HiddenSize = 128, Epochs = 35, BatchSize = 64, LearningRate = 3e-3f, LocationStd = 0.22f };
         (double centreAccuracy, double centreDistance) = Score(RecurrentAttentionTrainer.Train(centreOnly, 3, train, new Random(3)), test, centres);
         Console.WriteLine($"4 glimpses: accuracy {accuracy:F3}, closest glimpse {distance:F2} from the pattern; centre only: accuracy {centreAccuracy:F3}, {centreDistance:F2} away");
         Assert.IsGreaterThan(centreAccuracy + 0.1, accuracy, $"4 glimpses {accuracy:F3} against the centre glimpse {centreAccuracy:F3}");
