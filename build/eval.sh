@@ -3,7 +3,8 @@
 #   build/eval.sh imdb [EPOCHS [DROPOUT [AVERAGE_DECAY]]]   the hierarchical attention trainer on IMDB 25k/25k (../shared/data/imdb), default 4 epochs
 #   build/eval.sh fmnist [EPOCHS [MINUTES]] the CBAM image classifier on Fashion-MNIST 60k/10k (apt-get install dataset-fashion-mnist),
 #                                           at most 30 epochs and a 10-minute training budget by default
-#   build/eval.sh mnist-ram [EPOCHS]        the recurrent attention classifier (6 glimpses of 8×8) on MNIST (../shared/data/mnist), default 20 epochs
+#   build/eval.sh mnist-ram [EPOCHS [SHIFT [RANDOM_START [STD]]]]  the recurrent attention classifier (6 glimpses of 8×8) on MNIST
+#                                           (../shared/data/mnist); default 20 epochs, no shift, first glimpse at the centre, std 0.1
 #   build/eval.sh fra-eng [EPOCHS [PAIRS]]  SequenceToSequence English → French (../shared/data/fra-eng, ≤ 10 words, 5 % held out), default 3 epochs
 #                                           on 50k pairs: BLEU, then the same model in PyTorch (build/torch_seq2seq.py) on the same split when installed
 #   build/eval.sh fra-eng-pairs [EPOCHS [PAIRS]] co-attention: true English–French pairs vs shuffled ones (../shared/data/fra-eng), beside a bag of words

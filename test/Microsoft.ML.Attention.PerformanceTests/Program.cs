@@ -78,7 +78,10 @@ public static class Program
                         args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 30,
                         args.Length >= 5 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 10);
                 case "mnist-ram" when args.Length >= 3:
-                    return Evals.MnistRamEval.Run(args[2], args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 20);
+                    return Evals.MnistRamEval.Run(args[2], args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 20,
+                        args.Length >= 5 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : RecurrentAttentionOptions.Defaults.RandomShift,
+                        args.Length >= 6 ? args[5] == "1" : RecurrentAttentionOptions.Defaults.RandomStartLocation,
+                        args.Length >= 7 ? float.Parse(args[6], System.Globalization.CultureInfo.InvariantCulture) : RecurrentAttentionOptions.Defaults.LocationStd);
                 case "fra-eng" when args.Length >= 4:
                     return Evals.FraEngTranslationEval.Run(args[2], args.Length >= 5 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 3,
                         args.Length >= 6 ? int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : 50_000, args[3]);
@@ -89,7 +92,7 @@ public static class Program
                     return Evals.DatesEval.Run(args.Length >= 3 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 6,
                         args.Length >= 4 ? Enum.Parse<DecoderAttentionKind>(args[3], ignoreCase: true) : SequenceToSequenceOptions.Defaults.Attention);
                 default:
-                    Console.Error.WriteLine($"Unknown eval '{args[1]}'. Known: imdb DATA_DIR [EPOCHS [DROPOUT [AVERAGE_DECAY]]], fmnist DATA_DIR [EPOCHS [MINUTES]], mnist-ram DATA_DIR [EPOCHS], dates [EPOCHS [ATTENTION]], fra-eng-pairs DATA_DIR [EPOCHS [PAIRS]], fra-eng DATA_DIR SPLIT_DIR [EPOCHS [PAIRS]].");
+                    Console.Error.WriteLine($"Unknown eval '{args[1]}'. Known: imdb DATA_DIR [EPOCHS [DROPOUT [AVERAGE_DECAY]]], fmnist DATA_DIR [EPOCHS [MINUTES]], mnist-ram DATA_DIR [EPOCHS [SHIFT [RANDOM_START [STD]]]], dates [EPOCHS [ATTENTION]], fra-eng-pairs DATA_DIR [EPOCHS [PAIRS]], fra-eng DATA_DIR SPLIT_DIR [EPOCHS [PAIRS]].");
                     return 2;
             }
         }

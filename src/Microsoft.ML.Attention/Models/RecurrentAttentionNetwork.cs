@@ -11,7 +11,7 @@ namespace Microsoft.ML.Attention.Models;
 /// state h ← ReLU(<c>core_input</c>(g) + <c>core_hidden</c>(h)); the location head proposes the next location
 /// μ = tanh(<c>location</c>(h)) — sampled from N(μ, σ²) in training, μ itself at scoring — and the baseline
 /// (<c>baseline</c>) estimates the reward. After the last glimpse <c>classifier</c> names the class. The first glimpse is
-/// at the image centre. The location head and the baseline read a detached state: they learn from REINFORCE and from
+/// at the image centre (in training, with <see cref="RecurrentAttentionOptions.RandomStartLocation"/>, at a uniform random location). The location head and the baseline read a detached state: they learn from REINFORCE and from
 /// the reward, not from the classification loss.
 /// </summary>
 public sealed class RecurrentAttentionNetwork : Module
@@ -122,6 +122,15 @@ public sealed class RecurrentAttentionNetwork : Module
         float sigma = _options.LocationStd;
         float[] locations = new float[n * steps * 2];
         Tensor location = Tensor.Zeros(n, 2);
+        if (sample && _options.RandomStartLocation)
+        {
+            Span<float> start = location.AsSpan();
+            for (int i = 0; i < start.Length; i++)
+            {
+                start[i] = (float)(_random.NextDouble() * 2 - 1);
+            }
+        }
+
         Tensor state = Tensor.Zeros(n, _options.HiddenSize);
         var logPolicy = new List<Tensor>();
         var baselines = new List<Tensor>();

@@ -49,6 +49,12 @@ public sealed class RecurrentAttentionOptions
 
         /// <summary>Default peak learning rate (Adam).</summary>
         public const float LearningRate = 1e-3f;
+
+        /// <summary>Default augmentation shift, in pixels each way (0 = none).</summary>
+        public const int RandomShift = 0;
+
+        /// <summary>Default first glimpse in training: at the image centre, as at scoring.</summary>
+        public const bool RandomStartLocation = false;
     }
 
     /// <summary>The pixel column: a float vector in planar (channels, height, width) order, as <c>ExtractPixels</c> writes it. Default "Features".</summary>
@@ -105,6 +111,16 @@ public sealed class RecurrentAttentionOptions
     /// <summary>Largest global gradient norm before a step (0 = no clipping). Default 5.</summary>
     public float GradientClipNorm { get; set; } = 5f;
 
+    /// <summary>Augmentation: each training image is shifted by up to this many pixels each way, zeros filling in (0 = none). Default 0.</summary>
+    public int RandomShift { get; set; } = Defaults.RandomShift;
+
+    /// <summary>
+    /// Training only: the first glimpse of each training image at a location drawn uniformly from [−1, 1]² instead of
+    /// the image centre, so that the network learns from more varied glimpse paths (a regulariser for long runs; in
+    /// short ones it slows learning). Scoring always starts at the centre, so predictions stay deterministic. Default false.
+    /// </summary>
+    public bool RandomStartLocation { get; set; } = Defaults.RandomStartLocation;
+
     /// <summary>
     /// A folder where training writes a checkpoint at the end of every epoch (file <c>recurrent-attention.checkpoint</c>:
     /// weights, Adam's state, the generator's state, the epoch; written atomically); null for none. The folder must
@@ -142,6 +158,7 @@ public sealed class RecurrentAttentionOptions
         Check(BatchSize > 0, nameof(BatchSize), $"BatchSize ({BatchSize}) must be positive.");
         Check(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), $"LearningRate ({LearningRate}) must be positive and finite.");
         Check(GradientClipNorm >= 0 && float.IsFinite(GradientClipNorm), nameof(GradientClipNorm), $"GradientClipNorm ({GradientClipNorm}) must be non-negative and finite.");
+        Check(RandomShift >= 0, nameof(RandomShift), $"RandomShift ({RandomShift}) must be non-negative.");
         Check(CheckpointDirectory is null || Directory.Exists(CheckpointDirectory), nameof(CheckpointDirectory), $"the folder '{CheckpointDirectory}' does not exist.");
         Check(!ResumeFromCheckpoint || CheckpointDirectory is not null, nameof(ResumeFromCheckpoint), "needs CheckpointDirectory, the folder to resume from.");
     }

@@ -55,7 +55,7 @@ public static class RecurrentAttentionTrainer
                 schedule.Apply(optimizer, step++);
                 optimizer.ZeroGrad();
                 int[] labels = data.LabelsOf(batch);
-                RecurrentAttentionResult r = model.Forward(data.Batch(batch), sample: true);
+                RecurrentAttentionResult r = model.Forward(data.Batch(batch, generator, options.RandomShift), sample: true);
                 Tensor loss = Loss(r, labels, crossEntropy, mse);
                 loss.Backward();
                 if (options.GradientClipNorm > 0)

@@ -61,6 +61,42 @@ public sealed class RecurrentAttentionTests
         Assert.AreEqual(Math.Sign(mean[1] - sampledY), Math.Sign(grad[1]), $"y: mean {mean[1]}, sample {sampledY}, gradient {grad[1]}");
     }
 
+    [TestMethod]
+    public void RandomStartLocation_VariesTheFirstGlimpseInTrainingOnly()
+    {
+        var options = new RecurrentAttentionOptions { Glimpses = 2, PatchSize = 4, GlimpseHidden = 8, HiddenSize = 8, RandomStartLocation = true };
+        var model = new RecurrentAttentionNetwork(options, new ImageShape(1, 8, 8), 2, new Random(4));
+        Tensor images = Tensor.Randn(new Random(5), 1f, 200, 1, 8, 8);
+        float[] sampled = model.Forward(images, sample: true).Locations;
+        float[] starts = [.. Enumerable.Range(0, 200).SelectMany(i => new[] { sampled[i * 4], sampled[i * 4 + 1] })];
+        Assert.IsTrue(starts.All(v => v is >= -1f and <= 1f), "start locations inside the image");
+        Assert.IsGreaterThan(0.9f, starts.Max(), "starts spread to the right/bottom");
+        Assert.IsLessThan(-0.9f, starts.Min(), "starts spread to the left/top");
+        Assert.IsGreaterThan(0.45, starts.Average(Math.Abs), $"uniform on [−1, 1] has mean |l| 0.5; got {starts.Average(Math.Abs):F3}");
+        using (GradMode.NoGrad())
+        {
+            float[] scored = model.Forward(images, sample: false).Locations;
+            Assert.IsTrue(Enumerable.Range(0, 200).All(i => scored[i * 4] == 0f && scored[i * 4 + 1] == 0f), "scoring starts at the centre");
+        }
+
+        // The draws come from the network's generator: the same seed gives the same starts.
+        var again = new RecurrentAttentionNetwork(options, new ImageShape(1, 8, 8), 2, new Random(4));
+        CollectionAssert.AreEqual(sampled, again.Forward(images, sample: true).Locations);
+    }
+
+    [TestMethod]
+    public void RandomShift_ChangesTrainingAndIsSeeded()
+    {
+        (ImageDataset train, _) = Generate(200, seed: 1);
+        var shifted = new RecurrentAttentionOptions { Glimpses = 2, PatchSize = 4, GlimpseHidden = 8, HiddenSize = 8, Epochs = 1, BatchSize = 50, RandomShift = 2 };
+        float[] Weights(RecurrentAttentionOptions o) => RecurrentAttentionTrainer.Train(o, 3, train, new Random(3)).Classifier.Weight.ToArray();
+        float[] first = Weights(shifted);
+        CollectionAssert.AreEqual(first, Weights(shifted), "same seed, same run");
+        var plain = new RecurrentAttentionOptions { Glimpses = 2, PatchSize = 4, GlimpseHidden = 8, HiddenSize = 8, Epochs = 1, BatchSize = 50 };
+        CollectionAssert.AreNotEqual(first, Weights(plain), "the shifts change what is learned");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new RecurrentAttentionOptions { RandomShift = -1 }.Validate());
+    }
+
     /// <summary>The location head's mean after the first glimpse (at the centre), recomputed without sampling.</summary>
     private static float[] LocationMean(RecurrentAttentionNetwork model, Tensor image)
     {
