@@ -11,8 +11,9 @@ namespace Microsoft.ML.Attention.Models;
 /// state h ← ReLU(<c>core_input</c>(g) + <c>core_hidden</c>(h)); the location head proposes the next location
 /// μ = tanh(<c>location</c>(h)) — sampled from N(μ, σ²) in training, μ itself at scoring — and the baseline
 /// (<c>baseline</c>) estimates the reward. After the last glimpse <c>classifier</c> names the class. The first glimpse is
-/// at the image centre (in training, with <see cref="RecurrentAttentionOptions.RandomStartLocation"/>, at a uniform random location). The location head and the baseline read a detached state: they learn from REINFORCE and from
-/// the reward, not from the classification loss.
+/// at the image centre (in training with <see cref="RecurrentAttentionOptions.RandomStartLocation"/>, anywhere in the
+/// image, drawn uniformly). The location head and the baseline read a detached state: they learn from REINFORCE and
+/// from the reward, not from the classification loss.
 /// </summary>
 public sealed class RecurrentAttentionNetwork : Module
 {
