@@ -121,6 +121,112 @@ public sealed class GemmTests
     }
 
     [TestMethod]
+    [DataRow(1, 1, 1)]
+    [DataRow(1, 128, 20)]
+    [DataRow(1, 20, 128)]
+    [DataRow(1, 2500, 7)] // several 1,024-column blocks of the one-row sum
+    [DataRow(20, 128, 1)]
+    [DataRow(3, 9, 1)]
+    public void Multiply_ThinProducts_MatchNaive_WithPaddedLeadingDimensions(int m, int n, int k)
+    {
+        // One row of op(A) or an inner dimension of 1 skips the packing: every transpose, both accumulation modes, with
+        // and without a bias, leading dimensions wider than the matrices, and C's padding untouched.
+        var random = new Random(m * 71 + n * 5 + k);
+        foreach (bool ta in new[] { false, true })
+        {
+            foreach (bool tb in new[] { false, true })
+            {
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    foreach (bool withBias in new[] { false, true })
+                    {
+                        int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 5, ldc = n + 2;
+                        float[] a = Fill(random, (ta ? k : m) * lda), b = Fill(random, (tb ? n : k) * ldb), c = Fill(random, m * ldc), bias = Fill(random, n);
+                        float[] before = (float[])c.Clone();
+                        Gemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, accumulate, withBias ? bias : default);
+                        for (int i = 0; i < m; i++)
+                        {
+                            for (int j = 0; j < ldc; j++)
+                            {
+                                string where = $"C({i}, {j}) of {m}x{n}x{k} transA={ta} transB={tb} accumulate={accumulate} bias={withBias}";
+                                if (j >= n)
+                                {
+                                    Assert.AreEqual(before[i * ldc + j], c[i * ldc + j], $"padding {where} was written");
+                                    continue;
+                                }
+
+                                double s = (accumulate ? before[i * ldc + j] : 0) + (withBias ? bias[j] : 0);
+                                for (int p = 0; p < k; p++)
+                                {
+                                    s += (double)(ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+                                }
+
+                                Assert.AreEqual(s, c[i * ldc + j], 1e-4 + 1e-4 * Math.Abs(s), where);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [TestMethod]
+    [DataRow(40, 20)]
+    [DataRow(33, 600)] // several KC blocks
+    [DataRow(1100, 7)] // several blocks of columns
+    public void Multiply_OneRowAlone_GivesTheSameBitsAsInsideALargerProduct(int n, int k)
+    {
+        // Scoring one row (a PredictionEngine) must give exactly what the same row gives in a batch: the one-row path
+        // rounds as the packed kernels do. Same for an outer product's rows.
+        var random = new Random(n + k);
+        const int m = 9;
+        foreach (bool ta in new[] { false, true })
+        {
+            foreach (bool accumulate in new[] { false, true })
+            {
+                foreach (bool withBias in new[] { false, true })
+                {
+                    float[] a = Fill(random, m * k), b = Fill(random, k * n), c = Fill(random, m * n), bias = Fill(random, n);
+                    float[] all = (float[])c.Clone();
+                    Gemm.Multiply(ta, false, m, n, k, a, ta ? m : k, b, n, all, n, accumulate, withBias ? bias : default);
+                    for (int i = 0; i < m; i++)
+                    {
+                        // Row i of op(A) alone: a[i·k ..] as stored, or column i of the stored transpose (stride m).
+                        float[] one = c.AsSpan(i * n, n).ToArray();
+                        Gemm.Multiply(ta, false, 1, n, k, ta ? a.AsSpan(i) : a.AsSpan(i * k, k), ta ? m : k, b, n, one, n, accumulate, withBias ? bias : default);
+                        CollectionAssert.AreEqual(all.AsSpan(i * n, n).ToArray(), one, $"row {i} of {m}x{n}x{k} transA={ta} accumulate={accumulate} bias={withBias}");
+                    }
+
+                    float[] outer = (float[])c.Clone(), outerAll = (float[])c.Clone();
+                    Gemm.Multiply(false, false, m, n, 1, a, 1, b, n, outer, n, accumulate, withBias ? bias : default);
+                    Gemm.Multiply(false, false, m, n, 2, [.. a.Take(m).SelectMany(x => new[] { x, 0f })], 2, [.. b.Take(n), .. new float[n]], n, outerAll, n, accumulate, withBias ? bias : default);
+                    CollectionAssert.AreEqual(outerAll, outer, $"outer product {m}x{n} accumulate={accumulate} bias={withBias}");
+                }
+            }
+        }
+    }
+
+    [TestMethod]
+    public void MultiplyBatched_OneRowAndOuterProducts_MatchNaivePerBatch()
+    {
+        // A decoder step's attention: weights [B, 1, S] · states [B, S, D], and its gradients (one row against a
+        // transposed B, and an outer product), batched over rows as the attention op runs them.
+        var random = new Random(5);
+        const int batch = 40, s = 20, d = 128;
+        foreach ((bool ta, bool tb, int m, int n, int k) in new[] { (false, false, 1, d, s), (false, true, 1, s, d), (true, false, s, d, 1) })
+        {
+            float[] a = Fill(random, batch * m * k), b = Fill(random, batch * k * n), c = Fill(random, batch * m * n);
+            float[] before = (float[])c.Clone();
+            Gemm.MultiplyBatched(batch, ta, tb, m, n, k, a, m * k, ta ? m : k, b, k * n, tb ? k : n, c, m * n, n, accumulate: true);
+            for (int i = 0; i < batch; i++)
+            {
+                float[] expected = Naive(ta, tb, m, n, k, a.AsSpan(i * m * k, m * k).ToArray(), b.AsSpan(i * k * n, k * n).ToArray(), before.AsSpan(i * m * n, m * n).ToArray(), accumulate: true);
+                Check.Close(expected, c.AsSpan(i * m * n, m * n), $"batch {i} of {m}x{n}x{k} transA={ta} transB={tb}", atol: 1e-4f);
+            }
+        }
+    }
+
+    [TestMethod]
     public void MultiplyBatched_MatchesNaivePerBatch()
     {
         var random = new Random(3);

@@ -10,7 +10,8 @@ namespace Microsoft.ML.Attention.Tensors;
 /// BLIS-style: B is packed into NR-wide panels of KC rows, A into MR-tall panels, and an MR×NR register-blocked
 /// FMA micro-kernel (Vector512 8×32, or Vector256 6×16 where AVX-512 is absent) walks the packed panels.
 /// A few rows against a transposed B (a linear layer on a short sequence) are computed as the transposed product
-/// instead, reading B's rows in place so that the weights are not repacked on every call.
+/// instead, reading B's rows in place so that the weights are not repacked on every call; one row of A, or an inner
+/// dimension of 1, against B as stored is computed without packing at all.
 /// Large products are split over both cores by columns or rows; batches are split by batch index.
 /// </summary>
 internal static unsafe partial class Gemm
@@ -252,6 +253,12 @@ internal static unsafe partial class Gemm
                 }
             }
 
+            return;
+        }
+
+        if (IsThin(transB, m, k))
+        {
+            Thin(transA, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias);
             return;
         }
 
