@@ -2,7 +2,7 @@ using Microsoft.ML.Attention.Tensors;
 
 namespace Microsoft.ML.Attention.Tests;
 
-/// <summary>The tensor buffer pool is a bounded cache: by distinct lengths and by bytes held.</summary>
+/// <summary>The tensor buffer pool is a bounded cache: by buffers of one length, by distinct lengths and by bytes held.</summary>
 [TestClass]
 public sealed class BufferPoolTests
 {
@@ -24,6 +24,28 @@ public sealed class BufferPoolTests
         BufferPool.Return(seven);
         Assert.AreSame(seven, BufferPool.Rent(7), "a length of the current work is pooled again after the table was full");
         BufferPool.Clear();
+    }
+
+    [TestMethod]
+    public void ManyBuffersOfOneLength_KeepAtMostTheBound()
+    {
+        const int length = 77_777; // no other test's length
+        for (int i = 0; i < BufferPool.MaxPerLength + 10; i++)
+        {
+            BufferPool.Return(new float[length]);
+        }
+
+        Assert.AreEqual(BufferPool.MaxPerLength, BufferPool.Pooled(length));
+        var rented = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < BufferPool.MaxPerLength; i++)
+        {
+            Assert.IsTrue(rented.Add(BufferPool.Rent(length)), "a pooled buffer handed out twice");
+        }
+
+        Assert.AreEqual(0, BufferPool.Pooled(length), "every pooled buffer rented back");
+        BufferPool.Return(rented.First());
+        Assert.AreEqual(1, BufferPool.Pooled(length));
+        Assert.AreSame(rented.First(), BufferPool.Rent(length));
     }
 
     [TestMethod]

@@ -15,15 +15,17 @@ namespace Microsoft.ML.Attention.Tests;
 public sealed class FusedRecurrentTests
 {
     [TestMethod]
-    [DataRow(false, true, true, 4)]
-    [DataRow(false, false, true, 4)]
-    [DataRow(true, true, true, 4)]
-    [DataRow(true, false, false, 4)]
-    [DataRow(false, true, true, 37)] // enough rows for the recurrence to split across cores
-    [DataRow(true, false, true, 40)]
-    public void Fused_EqualsStepByStep_OutputsStatesAndGradients(bool lstm, bool batchFirst, bool bidirectional, int b)
+    [DataRow(false, true, true, 4, 6)]
+    [DataRow(false, false, true, 4, 6)]
+    [DataRow(true, true, true, 4, 6)]
+    [DataRow(true, false, false, 4, 6)]
+    [DataRow(false, true, true, 37, 6)] // enough rows for the recurrence to split across cores
+    [DataRow(true, false, true, 40, 6)]
+    [DataRow(false, true, true, 9, 21)] // wide enough for the cell's 512- or 256-bit vectors, and a scalar tail
+    [DataRow(true, true, true, 9, 21)]
+    public void Fused_EqualsStepByStep_OutputsStatesAndGradients(bool lstm, bool batchFirst, bool bidirectional, int b, int h)
     {
-        const int t = 7, f = 5, h = 6, layers = 2;
+        const int t = 7, f = 5, layers = 2;
         int dirs = bidirectional ? 2 : 1;
         int[] lengths = [.. Enumerable.Range(0, b).Select(i => new[] { 7, 3, 5, 1 }[i % 4])];
         (Tensor[] Values, Tensor[] Grads) Run(bool stepByStep)

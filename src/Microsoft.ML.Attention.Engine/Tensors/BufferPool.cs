@@ -12,7 +12,7 @@ namespace Microsoft.ML.Attention.Tensors;
 internal static class BufferPool
 {
     /// <summary>Most buffers kept of any one length.</summary>
-    internal const int MaxPerLength = 64;
+    internal const int MaxPerLength = 256;
 
     /// <summary>Most distinct lengths kept (a run over ever-changing shapes must not grow the table without end).</summary>
     internal const int MaxLengths = 2048;
@@ -20,7 +20,7 @@ internal static class BufferPool
     /// <summary>Most bytes held by the pool in all (512 MiB).</summary>
     internal const long MaxPooledBytes = 512L << 20;
 
-    private static readonly ConcurrentDictionary<int, ConcurrentStack<float[]>> s_buckets = new();
+    private static readonly ConcurrentDictionary<int, Bucket> s_buckets = new();
     private static long s_pooledFloats;
 
     /// <summary>Floats held by the pool now.</summary>
@@ -37,8 +37,9 @@ internal static class BufferPool
             return [];
         }
 
-        if (s_buckets.TryGetValue(length, out ConcurrentStack<float[]>? stack) && stack.TryPop(out float[]? array))
+        if (s_buckets.TryGetValue(length, out Bucket? bucket) && bucket.Stack.TryPop(out float[]? array))
         {
+            Interlocked.Decrement(ref bucket.Count);
             Interlocked.Add(ref s_pooledFloats, -array.Length);
             return array;
         }
@@ -53,18 +54,20 @@ internal static class BufferPool
             return;
         }
 
-        if (!s_buckets.TryGetValue(array.Length, out ConcurrentStack<float[]>? stack))
+        if (!s_buckets.TryGetValue(array.Length, out Bucket? bucket))
         {
             if (s_buckets.Count >= MaxLengths)
             {
                 Clear();
             }
 
-            stack = s_buckets.GetOrAdd(array.Length, static _ => new ConcurrentStack<float[]>());
+            bucket = s_buckets.GetOrAdd(array.Length, static _ => new Bucket());
         }
 
-        if (stack.Count >= MaxPerLength)
+        // Reserve a place first (ConcurrentStack's own Count walks the stack), so that concurrent returns cannot pass the bound.
+        if (Interlocked.Increment(ref bucket.Count) > MaxPerLength)
         {
+            Interlocked.Decrement(ref bucket.Count);
             return;
         }
 
@@ -72,10 +75,11 @@ internal static class BufferPool
         if (Interlocked.Add(ref s_pooledFloats, array.Length) * sizeof(float) > MaxPooledBytes)
         {
             Interlocked.Add(ref s_pooledFloats, -array.Length);
+            Interlocked.Decrement(ref bucket.Count);
             return;
         }
 
-        stack.Push(array);
+        bucket.Stack.Push(array);
     }
 
     /// <summary>Drops every pooled buffer and length.</summary>
@@ -83,13 +87,24 @@ internal static class BufferPool
     {
         foreach (int length in s_buckets.Keys)
         {
-            if (s_buckets.TryRemove(length, out ConcurrentStack<float[]>? stack))
+            if (s_buckets.TryRemove(length, out Bucket? bucket))
             {
-                while (stack.TryPop(out float[]? array))
+                while (bucket.Stack.TryPop(out float[]? array))
                 {
+                    Interlocked.Decrement(ref bucket.Count);
                     Interlocked.Add(ref s_pooledFloats, -array.Length);
                 }
             }
         }
+    }
+
+    /// <summary>Buffers of <paramref name="length"/> floats held by the pool now.</summary>
+    internal static int Pooled(int length) => s_buckets.TryGetValue(length, out Bucket? bucket) ? Volatile.Read(ref bucket.Count) : 0;
+
+    /// <summary>The buffers of one length and how many there are (a stack's own count is not constant time).</summary>
+    private sealed class Bucket
+    {
+        internal readonly ConcurrentStack<float[]> Stack = new();
+        internal int Count;
     }
 }

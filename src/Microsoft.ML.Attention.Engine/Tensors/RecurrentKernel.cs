@@ -86,7 +86,8 @@ internal static unsafe class RecurrentKernel
     {
         int b = s.Batch, t = s.Steps, hs = s.Hidden, gw = s.GateWidth, rows = r1 - r0;
         int[] order = LengthOrder(s, r0, r1);
-        float[] h = new float[rows * hs], c = s.Lstm ? new float[rows * hs] : [];
+        // Scratch from the pool (every element is written before it is read), returned at the end.
+        float[] h = BufferPool.Rent(rows * hs), c = BufferPool.Rent(s.Lstm ? rows * hs : 0);
         for (int j = 0; j < rows; j++)
         {
             h0.Slice((r0 + order[j]) * hs, hs).CopyTo(h.AsSpan(j * hs, hs));
@@ -96,7 +97,7 @@ internal static unsafe class RecurrentKernel
             }
         }
 
-        float[] hg = new float[rows * gw], pre = new float[gw], hNew = new float[hs];
+        float[] hg = BufferPool.Rent(rows * gw), pre = BufferPool.Rent(gw), hNew = BufferPool.Rent(hs);
         for (int k = 0; k < t; k++)
         {
             int step = s.StepAt(k);
@@ -119,7 +120,6 @@ internal static unsafe class RecurrentKernel
 
                 Span<float> hi = h.AsSpan(local * hs, hs);
                 Span<float> hgi = hg.AsSpan(local * gw, gw);
-                TensorPrimitives.Add(hgi, bhh, hgi);
                 ReadOnlySpan<float> xg = xproj.Slice((i * t + step) * gw, gw);
                 Span<float> act = saved is null ? pre : saved.Activations.AsSpan().Slice((step * b + i) * gw, gw);
                 if (saved is not null)
@@ -135,6 +135,7 @@ internal static unsafe class RecurrentKernel
                         ci.CopyTo(saved.CellBefore!.AsSpan().Slice((step * b + i) * hs, hs));
                     }
 
+                    TensorPrimitives.Add(hgi, bhh, hgi);
                     TensorPrimitives.Add(xg, hgi, act);
                     TensorPrimitives.Sigmoid(act[..(2 * hs)], act[..(2 * hs)]);
                     TensorPrimitives.Tanh(act.Slice(2 * hs, hs), act.Slice(2 * hs, hs));
@@ -149,19 +150,7 @@ internal static unsafe class RecurrentKernel
                 else
                 {
                     // r, z = σ(x + h terms); n = tanh(x_n + r ⊙ (W_hn h + b_hn)); h' = n + z ⊙ (h − n).
-                    TensorPrimitives.Add(xg[..(2 * hs)], hgi[..(2 * hs)], act[..(2 * hs)]);
-                    TensorPrimitives.Sigmoid(act[..(2 * hs)], act[..(2 * hs)]);
-                    ReadOnlySpan<float> hn = hgi.Slice(2 * hs, hs);
-                    if (saved is not null)
-                    {
-                        hn.CopyTo(saved.NewGateHidden!.AsSpan().Slice((step * b + i) * hs, hs));
-                    }
-
-                    Span<float> n = act.Slice(2 * hs, hs);
-                    TensorPrimitives.MultiplyAdd(act[..hs], hn, xg.Slice(2 * hs, hs), n);
-                    TensorPrimitives.Tanh(n, n);
-                    TensorPrimitives.Subtract(hi, n, hNew);
-                    TensorPrimitives.MultiplyAdd(act.Slice(hs, hs), hNew, n, hi);
+                    GruCellKernel.Forward(hgi, bhh, xg, hi, act, saved is null ? default : saved.NewGateHidden!.AsSpan().Slice((step * b + i) * hs, hs));
                 }
 
                 hi.CopyTo(output);
@@ -181,6 +170,11 @@ internal static unsafe class RecurrentKernel
             {
                 cellOut.Clear();
             }
+        }
+
+        foreach (float[] scratch in new[] { h, c, hg, pre, hNew })
+        {
+            BufferPool.Return(scratch);
         }
     }
 
@@ -218,8 +212,9 @@ internal static unsafe class RecurrentKernel
     {
         int b = s.Batch, t = s.Steps, hs = s.Hidden, gw = s.GateWidth, rows = r1 - r0;
         int[] order = LengthOrder(s, r0, r1);
-        float[] dh = new float[rows * hs], dc = new float[rows * hs], dhPrev = new float[rows * hs], dOut = new float[hs];
-        float[] dhgRows = new float[rows * gw];
+        // Scratch from the pool (every element is written before it is read), returned at the end.
+        float[] dh = BufferPool.Rent(rows * hs), dc = BufferPool.Rent(s.Lstm ? rows * hs : 0), dhPrev = BufferPool.Rent(rows * hs), dOut = BufferPool.Rent(hs);
+        float[] dhgRows = BufferPool.Rent(rows * gw);
         for (int local = 0; local < rows; local++)
         {
             int i = r0 + order[local];
@@ -282,6 +277,11 @@ internal static unsafe class RecurrentKernel
             {
                 dc0.Slice(i * hs, hs).Clear();
             }
+        }
+
+        foreach (float[] scratch in new[] { dh, dc, dhPrev, dOut, dhgRows })
+        {
+            BufferPool.Return(scratch);
         }
     }
 

@@ -24,8 +24,12 @@ internal static class TensorMath
             throw new ArgumentException($"Cannot accumulate a tensor of shape {ShapeMath.Format(source.Dims)} into one of shape {ShapeMath.Format(target.Dims)}.");
         }
 
-        Span<float> t = target.AsSpan();
-        TensorPrimitives.Add(t, source.AsSpan(), t);
+        // Elementwise, so the split over cores does not change a bit of the result (gradients of large activations).
+        CpuParallel.ForRanges(target.Length, (start, count) =>
+        {
+            Span<float> t = target.AsSpan().Slice(start, count);
+            TensorPrimitives.Add(t, source.AsSpan().Slice(start, count), t);
+        });
     }
 
     /// <summary>Elementwise <paramref name="op"/> of a and b with NumPy broadcasting into a new tensor.</summary>

@@ -1,0 +1,126 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Microsoft.ML.Attention.Tensors;
+
+/// <summary>
+/// The GRU cell's elementwise step for one row in one pass (PyTorch's gate order r, z, n):
+/// r = σ(x_r + W_hr·h + b_hr), z = σ(x_z + W_hz·h + b_hz), n = tanh(x_n + r ⊙ (W_hn·h + b_hn)), h' = n + z ⊙ (h − n).
+/// Vector512 or Vector256 over the hidden units (exp from <see cref="VectorExp"/>, tanh from <see cref="VectorTanh"/>),
+/// scalar for the last few; one pass instead of eight calls over short spans. Without 256-bit vectors, span operations.
+/// </summary>
+internal static class GruCellKernel
+{
+    /// <summary>
+    /// Updates <paramref name="h"/> (H values) in place from <paramref name="hiddenGates"/> (W_hh·h, 3H, without its bias
+    /// <paramref name="hiddenBias"/>) and <paramref name="inputGates"/> (W_ih·x + b_ih, 3H); writes r, z, n into
+    /// <paramref name="gates"/> (3H) and, unless empty, W_hn·h + b_hn into <paramref name="newGateHidden"/> (H).
+    /// </summary>
+    internal static void Forward(ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> inputGates,
+        Span<float> h, Span<float> gates, Span<float> newGateHidden)
+    {
+        int hs = h.Length;
+        if (hiddenGates.Length < 3 * hs || hiddenBias.Length < 3 * hs || inputGates.Length < 3 * hs || gates.Length < 3 * hs || (!newGateHidden.IsEmpty && newGateHidden.Length < hs))
+        {
+            throw new ArgumentException($"GRU cell: gate spans shorter than 3 × {hs}.");
+        }
+
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            Spans(hiddenGates, hiddenBias, inputGates, h, gates, newGateHidden);
+            return;
+        }
+
+        bool save = !newGateHidden.IsEmpty;
+        ref float hg = ref MemoryMarshal.GetReference(hiddenGates);
+        ref float bh = ref MemoryMarshal.GetReference(hiddenBias);
+        ref float xg = ref MemoryMarshal.GetReference(inputGates);
+        ref float hr = ref MemoryMarshal.GetReference(h);
+        ref float act = ref MemoryMarshal.GetReference(gates);
+        ref float hn = ref save ? ref MemoryMarshal.GetReference(newGateHidden) : ref Unsafe.NullRef<float>();
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; j + Vector512<float>.Count <= hs; j += Vector512<float>.Count)
+            {
+                nuint r = (nuint)j, z = (nuint)(hs + j), n = (nuint)(2 * hs + j);
+                Vector512<float> rg = Sigmoid(Vector512.LoadUnsafe(ref xg, r) + Vector512.LoadUnsafe(ref hg, r) + Vector512.LoadUnsafe(ref bh, r));
+                Vector512<float> zg = Sigmoid(Vector512.LoadUnsafe(ref xg, z) + Vector512.LoadUnsafe(ref hg, z) + Vector512.LoadUnsafe(ref bh, z));
+                Vector512<float> hidden = Vector512.LoadUnsafe(ref hg, n) + Vector512.LoadUnsafe(ref bh, n);
+                Vector512<float> ng = VectorTanh.Tanh(Vector512.FusedMultiplyAdd(rg, hidden, Vector512.LoadUnsafe(ref xg, n)));
+                Vector512<float> previous = Vector512.LoadUnsafe(ref hr, r);
+                Vector512.FusedMultiplyAdd(zg, previous - ng, ng).StoreUnsafe(ref hr, r);
+                rg.StoreUnsafe(ref act, r);
+                zg.StoreUnsafe(ref act, z);
+                ng.StoreUnsafe(ref act, n);
+                if (save)
+                {
+                    hidden.StoreUnsafe(ref hn, r);
+                }
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j + Vector256<float>.Count <= hs; j += Vector256<float>.Count)
+            {
+                nuint r = (nuint)j, z = (nuint)(hs + j), n = (nuint)(2 * hs + j);
+                Vector256<float> rg = Sigmoid(Vector256.LoadUnsafe(ref xg, r) + Vector256.LoadUnsafe(ref hg, r) + Vector256.LoadUnsafe(ref bh, r));
+                Vector256<float> zg = Sigmoid(Vector256.LoadUnsafe(ref xg, z) + Vector256.LoadUnsafe(ref hg, z) + Vector256.LoadUnsafe(ref bh, z));
+                Vector256<float> hidden = Vector256.LoadUnsafe(ref hg, n) + Vector256.LoadUnsafe(ref bh, n);
+                Vector256<float> ng = VectorTanh.Tanh(Vector256.FusedMultiplyAdd(rg, hidden, Vector256.LoadUnsafe(ref xg, n)));
+                Vector256<float> previous = Vector256.LoadUnsafe(ref hr, r);
+                Vector256.FusedMultiplyAdd(zg, previous - ng, ng).StoreUnsafe(ref hr, r);
+                rg.StoreUnsafe(ref act, r);
+                zg.StoreUnsafe(ref act, z);
+                ng.StoreUnsafe(ref act, n);
+                if (save)
+                {
+                    hidden.StoreUnsafe(ref hn, r);
+                }
+            }
+        }
+
+        for (; j < hs; j++)
+        {
+            float rg = Sigmoid(inputGates[j] + hiddenGates[j] + hiddenBias[j]);
+            float zg = Sigmoid(inputGates[hs + j] + hiddenGates[hs + j] + hiddenBias[hs + j]);
+            float hidden = hiddenGates[2 * hs + j] + hiddenBias[2 * hs + j];
+            float ng = VectorTanh.Tanh(MathF.FusedMultiplyAdd(rg, hidden, inputGates[2 * hs + j]));
+            h[j] = MathF.FusedMultiplyAdd(zg, h[j] - ng, ng);
+            gates[j] = rg;
+            gates[hs + j] = zg;
+            gates[2 * hs + j] = ng;
+            if (save)
+            {
+                newGateHidden[j] = hidden;
+            }
+        }
+    }
+
+    /// <summary>The same step as vectorized span operations, for machines without 256-bit vectors (128-bit Arm, say).</summary>
+    private static void Spans(ReadOnlySpan<float> hiddenGates, ReadOnlySpan<float> hiddenBias, ReadOnlySpan<float> inputGates,
+        Span<float> h, Span<float> gates, Span<float> newGateHidden)
+    {
+        int hs = h.Length;
+        Span<float> hidden = newGateHidden.IsEmpty ? new float[hs] : newGateHidden[..hs];
+        Span<float> rz = gates[..(2 * hs)], n = gates.Slice(2 * hs, hs);
+        TensorPrimitives.Add(inputGates[..(2 * hs)], hiddenGates[..(2 * hs)], rz);
+        TensorPrimitives.Add(rz, hiddenBias[..(2 * hs)], rz);
+        TensorPrimitives.Sigmoid(rz, rz);
+        TensorPrimitives.Add(hiddenGates.Slice(2 * hs, hs), hiddenBias.Slice(2 * hs, hs), hidden);
+        TensorPrimitives.MultiplyAdd(gates[..hs], hidden, inputGates.Slice(2 * hs, hs), n);
+        TensorPrimitives.Tanh(n, n);
+        TensorPrimitives.Subtract(h, n, h);
+        TensorPrimitives.MultiplyAdd(gates.Slice(hs, hs), h, n, h);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Sigmoid(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + VectorExp.Exp(-x));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + VectorExp.Exp(-x));
+
+    private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+}
