@@ -104,7 +104,7 @@ internal static class GruCellKernel
         Span<float> h, Span<float> gates, Span<float> newGateHidden)
     {
         int hs = h.Length;
-        Span<float> hidden = newGateHidden.IsEmpty ? new float[hs] : newGateHidden[..hs];
+        Span<float> hidden = !newGateHidden.IsEmpty ? newGateHidden[..hs] : hs <= 1024 ? stackalloc float[hs] : new float[hs];
         Span<float> rz = gates[..(2 * hs)], n = gates.Slice(2 * hs, hs);
         TensorPrimitives.Add(inputGates[..(2 * hs)], hiddenGates[..(2 * hs)], rz);
         TensorPrimitives.Add(rz, hiddenBias[..(2 * hs)], rz);

@@ -172,7 +172,7 @@ internal static unsafe class RecurrentKernel
             }
         }
 
-        foreach (float[] scratch in new[] { h, c, hg, pre, hNew })
+        foreach (float[] scratch in (ReadOnlySpan<float[]>)[h, c, hg, pre, hNew])
         {
             BufferPool.Return(scratch);
         }
@@ -279,7 +279,7 @@ internal static unsafe class RecurrentKernel
             }
         }
 
-        foreach (float[] scratch in new[] { dh, dc, dhPrev, dOut, dhgRows })
+        foreach (float[] scratch in (ReadOnlySpan<float[]>)[dh, dc, dhPrev, dOut, dhgRows])
         {
             BufferPool.Return(scratch);
         }
