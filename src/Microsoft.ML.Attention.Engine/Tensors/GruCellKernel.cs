@@ -8,7 +8,7 @@ namespace Microsoft.ML.Attention.Tensors;
 /// <summary>
 /// The GRU cell's elementwise step for one row in one pass (PyTorch's gate order r, z, n):
 /// r = σ(x_r + W_hr·h + b_hr), z = σ(x_z + W_hz·h + b_hz), n = tanh(x_n + r ⊙ (W_hn·h + b_hn)), h' = n + z ⊙ (h − n).
-/// Vector512 or Vector256 over the hidden units (exp from <see cref="VectorExp"/>, tanh from <see cref="VectorTanh"/>),
+/// Vector512 or Vector256 over the hidden units (tanh and σ = ½·tanh(x/2) + ½ from <see cref="VectorTanh"/>'s rational form),
 /// scalar for the last few; one pass instead of eight calls over short spans. Without 256-bit vectors, span operations.
 /// </summary>
 internal static class GruCellKernel
@@ -46,8 +46,8 @@ internal static class GruCellKernel
             for (; j + Vector512<float>.Count <= hs; j += Vector512<float>.Count)
             {
                 nuint r = (nuint)j, z = (nuint)(hs + j), n = (nuint)(2 * hs + j);
-                Vector512<float> rg = Sigmoid(Vector512.LoadUnsafe(ref xg, r) + Vector512.LoadUnsafe(ref hg, r) + Vector512.LoadUnsafe(ref bh, r));
-                Vector512<float> zg = Sigmoid(Vector512.LoadUnsafe(ref xg, z) + Vector512.LoadUnsafe(ref hg, z) + Vector512.LoadUnsafe(ref bh, z));
+                Vector512<float> rg = VectorTanh.Sigmoid(Vector512.LoadUnsafe(ref xg, r) + Vector512.LoadUnsafe(ref hg, r) + Vector512.LoadUnsafe(ref bh, r));
+                Vector512<float> zg = VectorTanh.Sigmoid(Vector512.LoadUnsafe(ref xg, z) + Vector512.LoadUnsafe(ref hg, z) + Vector512.LoadUnsafe(ref bh, z));
                 Vector512<float> hidden = Vector512.LoadUnsafe(ref hg, n) + Vector512.LoadUnsafe(ref bh, n);
                 Vector512<float> ng = VectorTanh.Tanh(Vector512.FusedMultiplyAdd(rg, hidden, Vector512.LoadUnsafe(ref xg, n)));
                 Vector512<float> previous = Vector512.LoadUnsafe(ref hr, r);
@@ -66,8 +66,8 @@ internal static class GruCellKernel
             for (; j + Vector256<float>.Count <= hs; j += Vector256<float>.Count)
             {
                 nuint r = (nuint)j, z = (nuint)(hs + j), n = (nuint)(2 * hs + j);
-                Vector256<float> rg = Sigmoid(Vector256.LoadUnsafe(ref xg, r) + Vector256.LoadUnsafe(ref hg, r) + Vector256.LoadUnsafe(ref bh, r));
-                Vector256<float> zg = Sigmoid(Vector256.LoadUnsafe(ref xg, z) + Vector256.LoadUnsafe(ref hg, z) + Vector256.LoadUnsafe(ref bh, z));
+                Vector256<float> rg = VectorTanh.Sigmoid(Vector256.LoadUnsafe(ref xg, r) + Vector256.LoadUnsafe(ref hg, r) + Vector256.LoadUnsafe(ref bh, r));
+                Vector256<float> zg = VectorTanh.Sigmoid(Vector256.LoadUnsafe(ref xg, z) + Vector256.LoadUnsafe(ref hg, z) + Vector256.LoadUnsafe(ref bh, z));
                 Vector256<float> hidden = Vector256.LoadUnsafe(ref hg, n) + Vector256.LoadUnsafe(ref bh, n);
                 Vector256<float> ng = VectorTanh.Tanh(Vector256.FusedMultiplyAdd(rg, hidden, Vector256.LoadUnsafe(ref xg, n)));
                 Vector256<float> previous = Vector256.LoadUnsafe(ref hr, r);
@@ -84,8 +84,8 @@ internal static class GruCellKernel
 
         for (; j < hs; j++)
         {
-            float rg = Sigmoid(inputGates[j] + hiddenGates[j] + hiddenBias[j]);
-            float zg = Sigmoid(inputGates[hs + j] + hiddenGates[hs + j] + hiddenBias[hs + j]);
+            float rg = VectorTanh.Sigmoid(inputGates[j] + hiddenGates[j] + hiddenBias[j]);
+            float zg = VectorTanh.Sigmoid(inputGates[hs + j] + hiddenGates[hs + j] + hiddenBias[hs + j]);
             float hidden = hiddenGates[2 * hs + j] + hiddenBias[2 * hs + j];
             float ng = VectorTanh.Tanh(MathF.FusedMultiplyAdd(rg, hidden, inputGates[2 * hs + j]));
             h[j] = MathF.FusedMultiplyAdd(zg, h[j] - ng, ng);
@@ -115,12 +115,4 @@ internal static class GruCellKernel
         TensorPrimitives.Subtract(h, n, h);
         TensorPrimitives.MultiplyAdd(gates.Slice(hs, hs), h, n, h);
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Sigmoid(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + VectorExp.Exp(-x));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + VectorExp.Exp(-x));
-
-    private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 }
