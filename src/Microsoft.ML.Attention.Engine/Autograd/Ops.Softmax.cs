@@ -14,6 +14,38 @@ public static partial class Ops
     /// <summary>Numerically stable log-softmax along <paramref name="dim"/>.</summary>
     public static Tensor LogSoftmax(this Tensor x, int dim = -1) => SoftmaxCore(x, dim, log: true);
 
+    /// <summary>
+    /// Softmax along the last dimension of <paramref name="x"/> [B, …, S] leaving out the positions where
+    /// <paramref name="paddingMask"/> [B, S] is non-zero (weight 0, as a score of −∞ would give, without building that
+    /// bias); a row with every position left out gives zeros. The mask is a constant (no gradient flows to it).
+    /// </summary>
+    internal static Tensor MaskedSoftmax(Tensor x, Tensor paddingMask)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(paddingMask);
+        int b = x.Dims[0], n = x.Dims[^1];
+        if (x.Rank < 2 || paddingMask.Rank != 2 || paddingMask.Dims[0] != b || paddingMask.Dims[1] != n)
+        {
+            throw new ArgumentException($"A padding mask of shape {ShapeMath.Format(paddingMask.Dims)} for scores of shape {ShapeMath.Format(x.Dims)}; expected [batch, positions] = [{b}, {n}].", nameof(paddingMask));
+        }
+
+        Tensor y = Tensor.Empty(x.Dims);
+        int rows = n == 0 ? 0 : x.Length / n;
+        SoftmaxKernel.Forward(x.AsSpan(), y.AsSpan(), rows, n, log: false, paddingMask.AsSpan(), rowsPerMaskRow: b == 0 ? 1 : rows / b);
+        if (!Recording(x))
+        {
+            return y;
+        }
+
+        Tensor saved = y.Detach();
+        return Record(y, nameof(MaskedSoftmax), [x], g =>
+        {
+            Tensor gx = Tensor.Empty(g.Dims);
+            SoftmaxKernel.Backward(saved.AsSpan(), g.AsSpan(), gx.AsSpan(), rows, n, log: false);
+            return [gx];
+        });
+    }
+
     private static Tensor SoftmaxCore(Tensor x, int dim, bool log)
     {
         ArgumentNullException.ThrowIfNull(x);

@@ -23,18 +23,6 @@ internal static class PaddingBias
             throw new ArgumentException($"{maskName} has shape {ShapeMath.Format(paddingMask.Dims)}; expected [batch, positions] = [{b}, {s}].", maskName);
         }
 
-        int[] shape = new int[scores.Rank];
-        Array.Fill(shape, 1);
-        shape[0] = b;
-        shape[^1] = s;
-        Tensor bias = Tensor.Zeros(shape);
-        ReadOnlySpan<float> m = paddingMask.AsSpan();
-        Span<float> bs = bias.AsSpan();
-        for (int i = 0; i < bs.Length; i++)
-        {
-            bs[i] = m[i] != 0f ? float.NegativeInfinity : 0f;
-        }
-
-        return scores.Add(bias).Softmax(-1);
+        return Ops.MaskedSoftmax(scores, paddingMask);
     }
 }
