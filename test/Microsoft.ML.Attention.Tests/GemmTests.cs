@@ -174,6 +174,7 @@ public sealed class GemmTests
     [DataRow(40, 20)]
     [DataRow(33, 600)] // several KC blocks
     [DataRow(1100, 7)] // several blocks of columns
+    [DataRow(160, 300)] // a block of columns summed in registers, the rest row by row, over two KC blocks
     public void Multiply_OneRowAlone_GivesTheSameBitsAsInsideALargerProduct(int n, int k)
     {
         // Scoring one row (a PredictionEngine) must give exactly what the same row gives in a batch: the one-row path
