@@ -36,37 +36,45 @@ public static class SequenceDecoder
 
         for (int step = 0; step < maximumLength && alive.Length > 0; step++)
         {
-            DecoderStep next = model.Step(source, previous, state);
-            ReadOnlySpan<float> logits = next.Logits.AsSpan(), weights = next.Weights.AsSpan();
-            int s = next.Weights.Size(1);
             var keep = new List<int>(alive.Length);
-            for (int r = 0; r < alive.Length; r++)
+            DecoderState carried;
+            using (TensorScope.Begin())
             {
-                int i = alive[r];
-                ReadOnlySpan<float> row = logits.Slice(r * v, v);
-                int best = ArgMax(row);
-                score[i] += row[best] - LogSumExp(row);
-                if (best == SequenceToSequenceModel.End)
+                // The step's tensors go back to the pool when it ends (its buffers stay warm in cache for the next step);
+                // only the state it hands on is copied out.
+                DecoderStep next = model.Step(source, previous, state);
+                ReadOnlySpan<float> logits = next.Logits.AsSpan(), weights = next.Weights.AsSpan();
+                int s = next.Weights.Size(1);
+                for (int r = 0; r < alive.Length; r++)
                 {
-                    results[i] = new DecodedSequence([.. tokens[i]], [.. alignment[i]], score[i]);
-                    continue;
+                    int i = alive[r];
+                    ReadOnlySpan<float> row = logits.Slice(r * v, v);
+                    int best = ArgMax(row);
+                    score[i] += row[best] - LogSumExp(row);
+                    if (best == SequenceToSequenceModel.End)
+                    {
+                        results[i] = new DecodedSequence([.. tokens[i]], [.. alignment[i]], score[i]);
+                        continue;
+                    }
+
+                    tokens[i].Add(best);
+                    alignment[i].Add(weights.Slice(r * s, batch.Lengths[i]).ToArray());
+                    previous[keep.Count] = best;
+                    keep.Add(r);
                 }
 
-                tokens[i].Add(best);
-                alignment[i].Add(weights.Slice(r * s, batch.Lengths[i]).ToArray());
-                previous[keep.Count] = best;
-                keep.Add(r);
+                carried = Outlive(next.State);
             }
 
             if (keep.Count < alive.Length && keep.Count > 0)
             {
                 int[] rows = [.. keep];
                 source = source.Select(rows);
-                state = next.State.Select(rows);
+                state = carried.Select(rows);
             }
             else
             {
-                state = next.State;
+                state = carried;
             }
 
             alive = [.. keep.Select(r => alive[r])];
@@ -124,6 +132,7 @@ public static class SequenceDecoder
         float Rank(float logProbability, int length) => logProbability / MathF.Pow(length, lengthPenalty);
         for (int step = 0; step < maximumLength && done.Contains(false); step++)
         {
+            using TensorScope stepScope = TensorScope.Begin();
             DecoderStep next = model.Step(source, previous, state);
             Tensor logProbabilities = next.Logits.LogSoftmax(-1);
             ReadOnlySpan<float> lp = logProbabilities.AsSpan(), weights = next.Weights.AsSpan();
@@ -184,8 +193,9 @@ public static class SequenceDecoder
             }
 
             hypotheses = chosen;
+            state = Outlive(next.State.Select(parents));
+            stepScope.Dispose(); // the source's rows are chosen in the decoder's scope: they outlive the step
             source = source.Select(parents);
-            state = next.State.Select(parents);
         }
 
         var results = new DecodedSequence[b];
@@ -249,6 +259,12 @@ public static class SequenceDecoder
 
         return [.. top];
     }
+
+    /// <summary>Copies of the state's tensors in the scope around the current one (the step's scope gives back the rest).</summary>
+    private static DecoderState Outlive(DecoderState state) =>
+        new(Outlive(state.Hidden), state.Cell is null ? null : Outlive(state.Cell), state.Feed is null ? null : Outlive(state.Feed));
+
+    private static Tensor Outlive(Tensor tensor) => tensor.Clone().MoveToOuterScope();
 
     private static int ArgMax(ReadOnlySpan<float> row)
     {
