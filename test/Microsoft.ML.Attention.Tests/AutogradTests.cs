@@ -193,6 +193,48 @@ public sealed class AutogradTests
     }
 
     [TestMethod]
+    public void Backward_AddsIntoTheGatheredGradient_WhenOneTensorFeedsManyProducts()
+    {
+        // As a decoder's steps use them: encoder states (a non-leaf) in a MatMul and projected keys in AdditiveScores at
+        // every step, weights shared by every step's Linear; backward adds each step's contribution into the gradient
+        // gathered so far. Against finite differences, and against the same graph with each use on its own copy.
+        Tensor Steps(Tensor[] x, bool copies)
+        {
+            Tensor states = x[0].Mul(x[0]), keys = x[1].Tanh(), w = x[2], v = x[3];
+            Tensor total = Tensor.Zeros(1);
+            Tensor query = x[4];
+            for (int t = 0; t < 4; t++)
+            {
+                Tensor st = copies ? states.Mul(Tensor.Ones(1)) : states, kt = copies ? keys.Mul(Tensor.Ones(1)) : keys, wt = copies ? w.Mul(Tensor.Ones(1)) : w;
+                Tensor weights = query.AdditiveScores(kt, v).Softmax(-1);       // [2, 1, 3]
+                Tensor context = weights.MatMul(st).Reshape(2, 4);               // [2, 4]
+                query = context.Linear(wt).Tanh().Unsqueeze(1);                  // [2, 1, 4]
+                total = total.Add(query.Sum());
+            }
+
+            return total;
+        }
+
+        Tensor[] inputs = [GradCheck.Rand(1, 2, 3, 4), GradCheck.Rand(2, 2, 3, 4), GradCheck.Rand(3, 4, 4), GradCheck.Rand(4, 4), GradCheck.Rand(5, 2, 1, 4)];
+        GradCheck.Verify(x => Steps(x, copies: false), inputs, "shared states, keys and weights");
+        var shared = inputs.Select(t => t.Detach()).ToArray();
+        var separate = inputs.Select(t => t.Detach()).ToArray();
+        foreach (Tensor t in shared.Concat(separate))
+        {
+            t.RequiresGrad = true;
+        }
+
+        Steps(shared, copies: false).Backward();
+        Steps(separate, copies: true).Backward();
+        Steps(shared, copies: false).Backward(); // a second backward adds to the leaves' gradients, as the first did
+        Steps(separate, copies: true).Backward();
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            Check.Close(separate[i].Grad!.ToArray(), shared[i].Grad!.ToArray(), $"input {i}", rtol: 1e-5f, atol: 1e-6f);
+        }
+    }
+
+    [TestMethod]
     public void Softmax_AllMaskedRow_GivesZerosNotNaN_InForwardAndBackward()
     {
         Tensor x = Tensor.FromArray([1f, 2f, float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity], 2, 3);

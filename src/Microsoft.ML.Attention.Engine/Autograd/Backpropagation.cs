@@ -40,6 +40,7 @@ public static class Backpropagation
 
         List<BackwardNode> order = TopologicalOrder((BackwardNode)root.GradFn);
         var pending = new Dictionary<BackwardNode, Tensor>(order.Count, ReferenceEqualityComparer.Instance) { [(BackwardNode)root.GradFn] = gradient };
+        var targets = new GradientTargets(pending);
         for (int n = order.Count - 1; n >= 0; n--)
         {
             BackwardNode node = order[n];
@@ -50,12 +51,12 @@ public static class Backpropagation
             }
 
             IReadOnlyList<Tensor> inputs = node.Inputs;
-            Tensor?[] grads = node.Compute(gradOutput);
+            Tensor?[] grads = node.Compute(gradOutput, targets);
             for (int i = 0; i < inputs.Count; i++)
             {
                 Tensor? g = grads[i];
                 Tensor input = inputs[i];
-                if (g is null || !input.RequiresGrad)
+                if (g is null || !input.RequiresGrad || ReferenceEquals(g, GradientTargets.Added))
                 {
                     continue;
                 }

@@ -11,9 +11,17 @@ internal sealed class BackwardNode : GradFunction
 {
     private readonly string _name;
     private Tensor[] _inputs;
-    private Func<Tensor, Tensor?[]>? _backward;
+    private Func<Tensor, GradientTargets?, Tensor?[]>? _backward;
 
     internal BackwardNode(string name, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
+    {
+        _name = name;
+        _inputs = inputs;
+        _backward = (g, _) => backward(g);
+    }
+
+    /// <summary>A node whose function may add gradients into the ones already gathered (see <see cref="GradientTargets"/>).</summary>
+    internal BackwardNode(string name, Tensor[] inputs, Func<Tensor, GradientTargets?, Tensor?[]> backward)
     {
         _name = name;
         _inputs = inputs;
@@ -26,11 +34,12 @@ internal sealed class BackwardNode : GradFunction
 
     internal bool IsReleased => _backward is null;
 
-    internal Tensor?[] Compute(Tensor gradOutput)
+    internal Tensor?[] Compute(Tensor gradOutput, GradientTargets? targets = null)
     {
-        Func<Tensor, Tensor?[]> backward = _backward ?? throw new InvalidOperationException(
+        Func<Tensor, GradientTargets?, Tensor?[]> backward = _backward ?? throw new InvalidOperationException(
             $"Trying to run backward through '{_name}' a second time: its saved tensors were freed after the first backward.");
-        return backward(gradOutput);
+        targets?.Begin(_inputs);
+        return backward(gradOutput, targets);
     }
 
     internal override void Release()

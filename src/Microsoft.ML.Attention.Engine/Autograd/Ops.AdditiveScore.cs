@@ -34,11 +34,13 @@ public static partial class Ops
             return scores;
         }
 
-        return Record(scores, nameof(AdditiveScores), [query, keys, v], g =>
+        return Record(scores, nameof(AdditiveScores), [query, keys, v], (g, targets) =>
         {
-            Tensor dq = Tensor.Empty(query.Dims), dk = Tensor.Empty(keys.Dims), dv = Tensor.Empty(v.Dims);
-            AdditiveScoreKernel.Backward(shape, g, tanh!, v, dq, dk, dv.AsSpan());
-            return [query.RequiresGrad ? dq : null, keys.RequiresGrad ? dk : null, v.RequiresGrad ? dv : null];
+            // The keys' gradient is added to the one already gathered when there is one (every decoder step attends to them).
+            Tensor? intoKeys = targets?.Existing(1);
+            Tensor dq = Tensor.Empty(query.Dims), dk = intoKeys ?? Tensor.Empty(keys.Dims), dv = Tensor.Empty(v.Dims);
+            AdditiveScoreKernel.Backward(shape, g, tanh!, v, dq, dk, dv.AsSpan(), accumulateKeys: intoKeys is not null);
+            return [query.RequiresGrad ? dq : null, !keys.RequiresGrad ? null : intoKeys is null ? dk : GradientTargets.Added, v.RequiresGrad ? dv : null];
         });
     }
 }

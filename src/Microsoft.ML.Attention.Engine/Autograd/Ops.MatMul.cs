@@ -57,41 +57,42 @@ public static partial class Ops
             return c;
         }
 
-        return Record(c, nameof(MatMul), [a, b], g =>
+        return Record(c, nameof(MatMul), [a, b], (g, targets) =>
         {
-            Tensor? ga = null, gb = null;
+            // Each gradient is added by the GEMM to the one already gathered for its input, when there is one.
+            Tensor? ga = null, gb = null, intoA = targets?.Existing(0), intoB = targets?.Existing(1);
             if (a.RequiresGrad)
             {
-                ga = Tensor.Empty(a.Dims);
+                ga = intoA ?? Tensor.Empty(a.Dims);
                 if (!transposeA)
                 {
                     // dA = G · op(B)ᵀ
-                    BatchedGemm(batch, false, !transposeB, m, k, n, g, b, ga, false);
+                    BatchedGemm(batch, false, !transposeB, m, k, n, g, b, ga, intoA is not null);
                 }
                 else
                 {
                     // A stored [k, m]: dA = op(B) · Gᵀ
-                    BatchedGemm(batch, transposeB, true, k, m, n, b, g, ga, false);
+                    BatchedGemm(batch, transposeB, true, k, m, n, b, g, ga, intoA is not null);
                 }
             }
 
             if (b.RequiresGrad)
             {
-                gb = Tensor.Empty(b.Dims);
+                gb = intoB ?? Tensor.Empty(b.Dims);
                 int bBatch = fold ? 1 : batch;
                 if (!transposeB)
                 {
                     // dB = op(A)ᵀ · G
-                    BatchedGemm(bBatch, !transposeA, false, k, n, m, a, g, gb, false);
+                    BatchedGemm(bBatch, !transposeA, false, k, n, m, a, g, gb, intoB is not null);
                 }
                 else
                 {
                     // B stored [n, k]: dB = Gᵀ · op(A)
-                    BatchedGemm(bBatch, true, transposeA, n, k, m, g, a, gb, false);
+                    BatchedGemm(bBatch, true, transposeA, n, k, m, g, a, gb, intoB is not null);
                 }
             }
 
-            return [ga, gb];
+            return [intoA is null ? ga : GradientTargets.Added, intoB is null ? gb : GradientTargets.Added];
         });
     }
 
@@ -127,21 +128,24 @@ public static partial class Ops
         }
 
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-        return Record(y, nameof(Linear), inputs, g =>
+        return Record(y, nameof(Linear), inputs, (g, targets) =>
         {
+            // Each GEMM adds to the gradient already gathered for its input when there is one (weights shared by steps).
             var grads = new Tensor?[inputs.Length];
             if (x.RequiresGrad)
             {
-                Tensor gx = Tensor.Empty(x.Dims);
-                Gemm.Multiply(false, false, rows, inF, outF, g.AsSpan(), outF, weight.AsSpan(), inF, gx.AsSpan(), inF, false);
-                grads[0] = gx;
+                Tensor? into = targets?.Existing(0);
+                Tensor gx = into ?? Tensor.Empty(x.Dims);
+                Gemm.Multiply(false, false, rows, inF, outF, g.AsSpan(), outF, weight.AsSpan(), inF, gx.AsSpan(), inF, accumulate: into is not null);
+                grads[0] = into is null ? gx : GradientTargets.Added;
             }
 
             if (weight.RequiresGrad)
             {
-                Tensor gw = Tensor.Empty(weight.Dims);
-                Gemm.Multiply(true, false, outF, inF, rows, g.AsSpan(), outF, x.AsSpan(), inF, gw.AsSpan(), inF, false);
-                grads[1] = gw;
+                Tensor? into = targets?.Existing(1);
+                Tensor gw = into ?? Tensor.Empty(weight.Dims);
+                Gemm.Multiply(true, false, outF, inF, rows, g.AsSpan(), outF, x.AsSpan(), inF, gw.AsSpan(), inF, accumulate: into is not null);
+                grads[1] = into is null ? gw : GradientTargets.Added;
             }
 
             if (bias is not null && bias.RequiresGrad)

@@ -21,6 +21,13 @@ public static partial class Ops
         return result;
     }
 
+    /// <summary>As <see cref="Record(Tensor, string, Tensor[], Func{Tensor, Tensor?[]})"/>, for a backward that may add into the gradients already gathered.</summary>
+    internal static Tensor Record(Tensor result, string name, Tensor[] inputs, Func<Tensor, GradientTargets?, Tensor?[]> backward)
+    {
+        result.SetGradFn(new BackwardNode(name, inputs, backward));
+        return result;
+    }
+
     /// <summary>Elementwise sum with broadcasting.</summary>
     public static Tensor Add(this Tensor a, Tensor b) => BinaryOp(TensorMath.Binary.Add, a, b, nameof(Add));
 

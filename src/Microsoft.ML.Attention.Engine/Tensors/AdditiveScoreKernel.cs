@@ -40,13 +40,18 @@ internal static class AdditiveScoreKernel
     }
 
     /// <summary>
-    /// From dScores [B, L, S] and the saved tanh: dq [B, L, A] and dk [B, S, A] (written, not added), and dv [A].
+    /// From dScores [B, L, S] and the saved tanh: dq [B, L, A] and dk [B, S, A] (written, not added; dk added to what it
+    /// holds when <paramref name="accumulateKeys"/>), and dv [A].
     /// </summary>
-    internal static void Backward(Shape shape, Tensor g, Tensor tanh, Tensor v, Tensor dq, Tensor dk, Span<float> dv)
+    internal static void Backward(Shape shape, Tensor g, Tensor tanh, Tensor v, Tensor dq, Tensor dk, Span<float> dv, bool accumulateKeys = false)
     {
         (int b, int l, int s, int a) = shape;
         dq.AsSpan().Clear();
-        dk.AsSpan().Clear();
+        if (!accumulateKeys)
+        {
+            dk.AsSpan().Clear();
+        }
+
         int chunks = Math.Max(1, Math.Min(b, CpuParallel.Degree * 4));
         var partial = new float[chunks, a];
         CpuParallel.For(chunks, c =>
