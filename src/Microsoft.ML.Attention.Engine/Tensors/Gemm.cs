@@ -187,8 +187,12 @@ internal static unsafe partial class Gemm
         int ncMax = Math.Min(NC, RoundUp(n, nr));
         float* packB = Aligned(ref t_sharedB, Math.Min(KC, k) * ncMax);
         nint pa = (nint)a, pb = (nint)b, pc = (nint)c, pp = (nint)packB, pbias = (nint)bias;
-        int rowStep = RoundUp((m + parts - 1) / parts, mr);
-        int rowParts = (m + rowStep - 1) / rowStep;
+        // More row blocks than cores (at least 4·MR rows each), taken in turn: a core that falls behind (its caches
+        // colder, its turn on the host later) takes fewer instead of holding the other up. Packed B is shared, so a
+        // finer split costs no extra packing.
+        int rowParts = Math.Clamp(m / (4 * mr), 1, parts * 4);
+        int rowStep = RoundUp((m + rowParts - 1) / rowParts, mr);
+        rowParts = (m + rowStep - 1) / rowStep;
         for (int jc = 0; jc < n; jc += NC)
         {
             int nc = Math.Min(NC, n - jc);
@@ -198,9 +202,10 @@ internal static unsafe partial class Gemm
                 int kc = Math.Min(KC, k - p0), pcur = p0, jcur = jc;
                 bool add = accumulate || p0 > 0;
                 nint blockBias = p0 + kc == k && pbias != 0 ? pbias + jc * sizeof(float) : 0;
-                CpuParallel.For(parts, part =>
+                int packParts = Math.Min(panels, parts * 4);
+                CpuParallel.For(packParts, part =>
                 {
-                    int first = panels * part / parts, last = panels * (part + 1) / parts;
+                    int first = panels * part / packParts, last = panels * (part + 1) / packParts;
                     int j0 = first * nr, width = Math.Min(last * nr, nc) - j0;
                     if (width > 0)
                     {
