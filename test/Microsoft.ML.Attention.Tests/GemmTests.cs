@@ -228,6 +228,37 @@ public sealed class GemmTests
     }
 
     [TestMethod]
+    public void MultiplyBatchedRowDots_MatchesNaive_AddingOrWriting()
+    {
+        // The attention weights' gradient of a decoder step: [1 × K]·[K × N]ᵀ per row, B's rows read in place (leading
+        // dimension wider than K), inner sizes around the vector widths, enough rows to split over the cores.
+        var random = new Random(9);
+        foreach ((int batch, int n, int k) in new[] { (3, 1, 1), (5, 20, 7), (40, 20, 128), (300, 20, 133), (2, 9, 16) })
+        {
+            int ldb = k + 3;
+            foreach (bool accumulate in new[] { false, true })
+            {
+                float[] a = Fill(random, batch * k), b = Fill(random, batch * n * ldb), c = Fill(random, batch * n);
+                float[] before = (float[])c.Clone();
+                Gemm.MultiplyBatchedRowDots(batch, n, k, a, k, b, n * ldb, ldb, c, n, accumulate);
+                for (int i = 0; i < batch; i++)
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        double s = accumulate ? before[i * n + j] : 0;
+                        for (int p = 0; p < k; p++)
+                        {
+                            s += (double)a[i * k + p] * b[i * n * ldb + j * ldb + p];
+                        }
+
+                        Assert.AreEqual(s, c[i * n + j], 1e-4 + 1e-5 * Math.Abs(s), $"C_{i}[{j}] of {batch}×[1×{k}]·[{k}×{n}] accumulate={accumulate}");
+                    }
+                }
+            }
+        }
+    }
+
+    [TestMethod]
     public void MultiplyBatched_MatchesNaivePerBatch()
     {
         var random = new Random(3);

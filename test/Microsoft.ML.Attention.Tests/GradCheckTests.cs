@@ -86,6 +86,7 @@ public sealed class GradCheckTests
         }
 
         Verify(x => x[0].MatMul(x[1]), [Rand(1, 2, 3, 4), Rand(2, 4, 5)], "MatMul [2,3,4]·[4,5] folded");
+        Verify(x => x[0].MatMul(x[1]), [Rand(3, 3, 1, 5), Rand(4, 3, 5, 19)], "MatMul [3,1,5]·[3,5,19]: one row per matrix (a decoder step's context)");
         Verify(x => x[0].MatMul(x[1], transposeB: true), [Rand(1, 2, 3, 4), Rand(2, 5, 4)], "MatMul [2,3,4]·[5,4]ᵀ folded");
         Verify(x => x[0].Linear(x[1], x[2]), [Rand(1, 2, 3, 4), Rand(2, 5, 4), Rand(3, 5)], "Linear");
         Verify(x => x[0].Linear(x[1]), [Rand(1, 3, 4), Rand(2, 5, 4)], "Linear without bias");

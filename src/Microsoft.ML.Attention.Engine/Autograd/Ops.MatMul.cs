@@ -64,7 +64,12 @@ public static partial class Ops
             if (a.RequiresGrad)
             {
                 ga = intoA ?? Tensor.Empty(a.Dims);
-                if (!transposeA)
+                if (!transposeA && !transposeB && m == 1 && !fold)
+                {
+                    // One row per matrix (a decoder step's attention weights): dA = G · Bᵀ as dot products of B's rows.
+                    Gemm.MultiplyBatchedRowDots(batch, k, n, g.AsSpan(), n, b.AsSpan(), b.Length / batch, n, ga.AsSpan(), k, intoA is not null);
+                }
+                else if (!transposeA)
                 {
                     // dA = G · op(B)ᵀ
                     BatchedGemm(batch, false, !transposeB, m, k, n, g, b, ga, intoA is not null);

@@ -1,0 +1,82 @@
+using System.Runtime.Intrinsics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Microsoft.ML.Attention.Tensors;
+
+/// <summary>GEMM, a batch of one row against a transposed matrix as dot products (see <see cref="Gemm"/>).</summary>
+internal static unsafe partial class Gemm
+{
+    /// <summary>
+    /// C_i[j] (+)= Σ_p a_i[p]·B_i[j, p] for every batch matrix i, j &lt; <paramref name="n"/>, p &lt; <paramref name="k"/>:
+    /// one row against Bᵀ, each element a dot product of two contiguous rows, with no packing. The sum runs in another
+    /// order than the packed kernels' (so a row's bits would depend on the path), which is why only gradients use it
+    /// (the attention weights' gradient of a decoder step, [1 × D]·[D × S] per row), never a forward pass.
+    /// </summary>
+    internal static void MultiplyBatchedRowDots(int batch, int n, int k, ReadOnlySpan<float> a, int strideA, ReadOnlySpan<float> b, int strideB, int ldb,
+        Span<float> c, int strideC, bool accumulate)
+    {
+        if (batch == 0 || n == 0)
+        {
+            return;
+        }
+
+        CheckExtent(1, k, k, a.Length - (batch - 1) * strideA, "A");
+        CheckExtent(n, k, ldb, b.Length - (batch - 1) * strideB, "B");
+        CheckExtent(1, n, n, c.Length - (batch - 1) * strideC, "C");
+        fixed (float* pa0 = a, pb0 = b, pc0 = c)
+        {
+            nint pa = (nint)pa0, pb = (nint)pb0, pc = (nint)pc0;
+            int chunks = 2L * n * k * batch < ParallelFlops ? 1 : Math.Min(batch, CpuParallel.Degree * 4);
+            CpuParallel.For(chunks, chunk =>
+            {
+                int start = (int)((long)batch * chunk / chunks), end = (int)((long)batch * (chunk + 1) / chunks);
+                for (int i = start; i < end; i++)
+                {
+                    float* x = (float*)pa + (long)i * strideA, rows = (float*)pb + (long)i * strideB, target = (float*)pc + (long)i * strideC;
+                    for (int j = 0; j < n; j++)
+                    {
+                        float dot = Dot(x, rows + (long)j * ldb, k);
+                        target[j] = accumulate ? target[j] + dot : dot;
+                    }
+                }
+            });
+        }
+    }
+
+    private static float Dot(float* x, float* y, int k)
+    {
+        int p = 0;
+        float sum = 0f;
+        if (Vector512.IsHardwareAccelerated && k >= 16)
+        {
+            Vector512<float> acc = Vector512<float>.Zero;
+            for (; p + 16 <= k; p += 16)
+            {
+                acc = Vector512.FusedMultiplyAdd(Vector512.Load(x + p), Vector512.Load(y + p), acc);
+            }
+
+            sum = Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated && k >= 8)
+        {
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (; p + 8 <= k; p += 8)
+            {
+                acc = Vector256.FusedMultiplyAdd(Vector256.Load(x + p), Vector256.Load(y + p), acc);
+            }
+
+            sum = Vector256.Sum(acc);
+        }
+        else if (k >= 8)
+        {
+            return TensorPrimitives.Dot(new ReadOnlySpan<float>(x, k), new ReadOnlySpan<float>(y, k));
+        }
+
+        for (; p < k; p++)
+        {
+            sum = MathF.FusedMultiplyAdd(x[p], y[p], sum);
+        }
+
+        return sum;
+    }
+}
