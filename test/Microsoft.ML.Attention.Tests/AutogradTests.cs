@@ -196,8 +196,8 @@ public sealed class AutogradTests
     public void Backward_AddsIntoTheGatheredGradient_WhenOneTensorFeedsManyProducts()
     {
         // As a decoder's steps use them: encoder states (a non-leaf) in a MatMul and projected keys in AdditiveScores at
-        // every step, weights shared by every step's Linear; backward adds each step's contribution into the gradient
-        // gathered so far. Against finite differences, and against the same graph with each use on its own copy.
+        // every step, one step of the inputs narrowed out and concatenated with the context (twice), weights shared by
+        // every step's Linear; backward adds each step's contribution into the gradient gathered so far. Against finite differences, and against the same graph with each use on its own copy.
         Tensor Steps(Tensor[] x, bool copies)
         {
             Tensor states = x[0].Mul(x[0]), keys = x[1].Tanh(), w = x[2], v = x[3];
@@ -208,14 +208,16 @@ public sealed class AutogradTests
                 Tensor st = copies ? states.Mul(Tensor.Ones(1)) : states, kt = copies ? keys.Mul(Tensor.Ones(1)) : keys, wt = copies ? w.Mul(Tensor.Ones(1)) : w;
                 Tensor weights = query.AdditiveScores(kt, v).Softmax(-1);       // [2, 1, 3]
                 Tensor context = weights.MatMul(st).Reshape(2, 4);               // [2, 4]
-                query = context.Linear(wt).Tanh().Unsqueeze(1);                  // [2, 1, 4]
+                Tensor input = copies ? x[5].Mul(Tensor.Ones(1)) : x[5];
+                Tensor step = Ops.Concat([input.Narrow(1, t, 1).Reshape(2, 3), context, context], 1); // [2, 11]
+                query = step.Linear(wt).Tanh().Unsqueeze(1);                     // [2, 1, 4]
                 total = total.Add(query.Sum());
             }
 
             return total;
         }
 
-        Tensor[] inputs = [GradCheck.Rand(1, 2, 3, 4), GradCheck.Rand(2, 2, 3, 4), GradCheck.Rand(3, 4, 4), GradCheck.Rand(4, 4), GradCheck.Rand(5, 2, 1, 4)];
+        Tensor[] inputs = [GradCheck.Rand(1, 2, 3, 4), GradCheck.Rand(2, 2, 3, 4), GradCheck.Rand(3, 4, 11), GradCheck.Rand(4, 4), GradCheck.Rand(5, 2, 1, 4), GradCheck.Rand(6, 2, 4, 3)];
         GradCheck.Verify(x => Steps(x, copies: false), inputs, "shared states, keys and weights");
         var shared = inputs.Select(t => t.Detach()).ToArray();
         var separate = inputs.Select(t => t.Detach()).ToArray();

@@ -168,12 +168,7 @@ public static partial class Ops
         else
         {
             y = Tensor.Empty(shape);
-            ReadOnlySpan<float> src = x.AsSpan();
-            Span<float> dst = y.AsSpan();
-            for (int o = 0; o < outer; o++)
-            {
-                src.Slice((o * size + start) * inner, length * inner).CopyTo(dst.Slice(o * length * inner, length * inner));
-            }
+            TensorMath.CopyBlocks(x.AsSpan(), size * inner, start * inner, y.AsSpan(), length * inner, 0, length * inner, outer);
         }
 
         if (!Recording(x))
@@ -181,17 +176,14 @@ public static partial class Ops
             return y;
         }
 
-        return Record(y, nameof(Narrow), [x], g =>
+        return Record(y, nameof(Narrow), [x], (g, targets) =>
         {
-            Tensor gx = Tensor.Zeros(x.Dims);
-            Span<float> gs = gx.AsSpan();
-            ReadOnlySpan<float> gv = g.AsSpan();
-            for (int o = 0; o < outer; o++)
-            {
-                gv.Slice(o * length * inner, length * inner).CopyTo(gs.Slice((o * size + start) * inner, length * inner));
-            }
-
-            return [gx];
+            // Into the gradient already gathered when there is one (a decoder reads one step of its inputs at a time);
+            // otherwise zeros around the slice.
+            Tensor? into = targets?.Existing(0);
+            Tensor gx = into ?? Tensor.Zeros(x.Dims);
+            TensorMath.CopyBlocks(g.AsSpan(), length * inner, 0, gx.AsSpan(), size * inner, start * inner, length * inner, outer, add: into is not null);
+            return [into is null ? gx : GradientTargets.Added];
         });
     }
 
@@ -221,17 +213,11 @@ public static partial class Ops
         shape[d] = total;
         (int outer, _, int inner) = ShapeMath.Split(shape, d);
         Tensor y = Tensor.Empty(shape);
-        Span<float> dst = y.AsSpan();
         int offset = 0;
         foreach (Tensor t in tensors)
         {
             int len = t.Dims[d] * inner;
-            ReadOnlySpan<float> src = t.AsSpan();
-            for (int o = 0; o < outer; o++)
-            {
-                src.Slice(o * len, len).CopyTo(dst.Slice(o * total * inner + offset, len));
-            }
-
+            TensorMath.CopyBlocks(t.AsSpan(), len, 0, y.AsSpan(), total * inner, offset, len, outer);
             offset += len;
         }
 
@@ -242,7 +228,7 @@ public static partial class Ops
         }
 
         Tensor[] inputs = [.. tensors];
-        return Record(y, nameof(Concat), inputs, g =>
+        return Record(y, nameof(Concat), inputs, (g, targets) =>
         {
             var grads = new Tensor?[inputs.Length];
             int start = 0;
@@ -251,10 +237,11 @@ public static partial class Ops
                 int size = inputs[i].Dims[d];
                 if (inputs[i].RequiresGrad)
                 {
-                    using (GradMode.NoGrad())
-                    {
-                        grads[i] = g.Narrow(d, start, size);
-                    }
+                    // Each input's slice of the gradient, added into the one already gathered for it when there is one.
+                    Tensor? into = targets?.Existing(i);
+                    Tensor gi = into ?? Tensor.Empty(inputs[i].Dims);
+                    TensorMath.CopyBlocks(g.AsSpan(), total * inner, start * inner, gi.AsSpan(), size * inner, 0, size * inner, outer, add: into is not null);
+                    grads[i] = into is null ? gi : GradientTargets.Added;
                 }
 
                 start += size;

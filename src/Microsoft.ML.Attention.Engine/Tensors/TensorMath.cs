@@ -32,6 +32,46 @@ internal static class TensorMath
         });
     }
 
+    /// <summary>
+    /// For every block o &lt; <paramref name="blocks"/>: dst[o·dstStride + dstOffset + j] = (or +=, with
+    /// <paramref name="add"/>) src[o·srcStride + srcOffset + j], j &lt; <paramref name="width"/>; the blocks spread over the
+    /// cores when there are enough elements (each element stands alone, so the split changes no bit). The strided copy
+    /// behind narrowing, concatenation and their gradients.
+    /// </summary>
+    internal static unsafe void CopyBlocks(ReadOnlySpan<float> src, int srcStride, int srcOffset, Span<float> dst, int dstStride, int dstOffset, int width, int blocks, bool add = false)
+    {
+        if (blocks <= 0 || width <= 0)
+        {
+            return;
+        }
+
+        if (srcOffset < 0 || dstOffset < 0 || (long)(blocks - 1) * srcStride + srcOffset + width > src.Length || (long)(blocks - 1) * dstStride + dstOffset + width > dst.Length)
+        {
+            throw new ArgumentException($"Block copy: {blocks} blocks of {width} (strides {srcStride} → {dstStride}, offsets {srcOffset} → {dstOffset}) do not fit in {src.Length} → {dst.Length} elements.");
+        }
+
+        fixed (float* ps = src, pd = dst)
+        {
+            nint s = (nint)ps, d = (nint)pd;
+            CpuParallel.ForRanges(blocks, (start, count) =>
+            {
+                for (int o = start; o < start + count; o++)
+                {
+                    var from = new ReadOnlySpan<float>((float*)s + (long)o * srcStride + srcOffset, width);
+                    var to = new Span<float>((float*)d + (long)o * dstStride + dstOffset, width);
+                    if (add)
+                    {
+                        TensorPrimitives.Add(to, from, to);
+                    }
+                    else
+                    {
+                        from.CopyTo(to);
+                    }
+                }
+            }, granule: 1, elementsPerItem: width);
+        }
+    }
+
     /// <summary>Elementwise <paramref name="op"/> of a and b with NumPy broadcasting into a new tensor.</summary>
     internal static Tensor Apply(Binary op, Tensor a, Tensor b, string name)
     {
