@@ -81,6 +81,32 @@ public sealed class FusedRecurrentTests
     }
 
     [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void Fused_OneStepPerCall_AsADecoderRuns_AddsEveryStepIntoTheWeightsGradients(bool lstm)
+    {
+        // A decoder calls the layer once per output step with the state it carried: each call's weight gradients are
+        // added into the ones the earlier calls' backward gathered.
+        RecurrentLayer layer = lstm ? new Lstm(3, 4, random: new Random(5)) : new Gru(3, 4, random: new Random(5));
+        Tensor x = GradCheck.Rand(6, 2, 3, 3);
+        Tensor Decode()
+        {
+            Tensor h = Tensor.Zeros(1, 2, 4), c = Tensor.Zeros(1, 2, 4), total = Tensor.Zeros(1);
+            for (int t = 0; t < 3; t++)
+            {
+                RecurrentOutput step = layer.Forward(x.Narrow(1, t, 1), (int[]?)null, h, lstm ? c : null);
+                h = step.Hidden;
+                c = step.Cell ?? c;
+                total = total.Add(step.Output.Mul(Tensor.FromArray([1f, -2f, 0.5f, 3f], 4)).Sum());
+            }
+
+            return total;
+        }
+
+        GradCheck.Verify(_ => Decode(), [.. layer.Parameters()], $"{(lstm ? "LSTM" : "GRU")} decoder of three calls, w.r.t. its weights");
+    }
+
+    [TestMethod]
     public void Fused_WithoutATape_SavesNothing_AndGivesTheSameOutput()
     {
         var gru = new Gru(5, 8, bidirectional: true, random: new Random(3));

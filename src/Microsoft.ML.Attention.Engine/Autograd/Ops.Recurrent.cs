@@ -23,12 +23,17 @@ public static partial class Ops
             return y;
         }
 
-        return Record(y, shape.Lstm ? "LstmDirection" : "GruDirection", [xproj, whh, bhh, h0, c0], g =>
+        return Record(y, shape.Lstm ? "LstmDirection" : "GruDirection", [xproj, whh, bhh, h0, c0], (g, targets) =>
         {
-            Tensor dx = Tensor.Empty(xproj.Dims), dw = Tensor.Empty(whh.Dims), db = Tensor.Empty(bhh.Dims);
+            // The recurrent weights' gradients go straight into the ones already gathered when both exist (one decoder
+            // step per call: every step adds into the same two gradients).
+            Tensor? intoW = targets?.Existing(1), intoB = targets?.Existing(2);
+            bool into = intoW is not null && intoB is not null && !ReferenceEquals(intoW, intoB);
+            Tensor dx = Tensor.Empty(xproj.Dims), dw = into ? intoW! : Tensor.Empty(whh.Dims), db = into ? intoB! : Tensor.Empty(bhh.Dims);
             Tensor dh0 = Tensor.Empty(h0.Dims), dc0 = Tensor.Empty(c0.Dims);
-            RecurrentKernel.Backward(shape, saved!, whh.AsSpan(), g.AsSpan(), dx.AsSpan(), dw.AsSpan(), db.AsSpan(), dh0.AsSpan(), dc0.AsSpan());
-            return [xproj.RequiresGrad ? dx : null, whh.RequiresGrad ? dw : null, bhh.RequiresGrad ? db : null, h0.RequiresGrad ? dh0 : null, c0.RequiresGrad ? dc0 : null];
+            RecurrentKernel.Backward(shape, saved!, whh.AsSpan(), g.AsSpan(), dx.AsSpan(), dw.AsSpan(), db.AsSpan(), dh0.AsSpan(), dc0.AsSpan(), accumulateWeights: into);
+            return [xproj.RequiresGrad ? dx : null, !whh.RequiresGrad ? null : into ? GradientTargets.Added : dw, !bhh.RequiresGrad ? null : into ? GradientTargets.Added : db,
+                h0.RequiresGrad ? dh0 : null, c0.RequiresGrad ? dc0 : null];
         });
     }
 }

@@ -181,10 +181,12 @@ internal static unsafe class RecurrentKernel
     /// <summary>
     /// Gradients of one direction from <paramref name="dy"/> ([B, T + 2, H], as <see cref="Forward"/> lays out its
     /// result): into <paramref name="dxproj"/> [B, T, G·H], <paramref name="dwhh"/> [G·H, H], <paramref name="dbhh"/>
-    /// [G·H], <paramref name="dh0"/> and <paramref name="dc0"/> [B, H]; each is overwritten.
+    /// [G·H], <paramref name="dh0"/> and <paramref name="dc0"/> [B, H]; each is overwritten, except that the recurrent
+    /// weights' and bias's gradients are added to what they hold when <paramref name="accumulateWeights"/> (a decoder
+    /// running one step per call adds every step's into the same gradient).
     /// </summary>
     internal static void Backward(Shape s, Saved saved, ReadOnlySpan<float> whh, ReadOnlySpan<float> dy,
-        Span<float> dxproj, Span<float> dwhh, Span<float> dbhh, Span<float> dh0, Span<float> dc0)
+        Span<float> dxproj, Span<float> dwhh, Span<float> dbhh, Span<float> dh0, Span<float> dc0, bool accumulateWeights = false)
     {
         int b = s.Batch, t = s.Steps, hs = s.Hidden, gw = s.GateWidth;
         // Pooled inside the training step's scope: a fresh large array per call would be a large-object allocation each time.
@@ -199,11 +201,18 @@ internal static unsafe class RecurrentKernel
         }
 
         // dW_hh = Σ_steps dhgᵀ · h_before, over all T·B rows at once; db_hh = Σ dhg. Inactive rows have dhg = 0.
-        Gemm.Multiply(true, false, gw, hs, t * b, dHiddenGates, gw, saved.HiddenBefore.AsSpan(), hs, dwhh, hs, accumulate: false);
-        dbhh.Clear();
+        Gemm.Multiply(true, false, gw, hs, t * b, dHiddenGates, gw, saved.HiddenBefore.AsSpan(), hs, dwhh, hs, accumulate: accumulateWeights);
+        // The bias's sum from zero, then added: the same order of additions either way.
+        Span<float> bias = accumulateWeights ? Tensor.Empty(gw).AsSpan() : dbhh;
+        bias.Clear();
         for (int row = 0; row < t * b; row++)
         {
-            TensorPrimitives.Add(dbhh, dHiddenGates.Slice(row * gw, gw), dbhh);
+            TensorPrimitives.Add(bias, dHiddenGates.Slice(row * gw, gw), bias);
+        }
+
+        if (accumulateWeights)
+        {
+            TensorPrimitives.Add(dbhh, bias, dbhh);
         }
     }
 
