@@ -145,7 +145,7 @@ public static partial class Ops
             TensorPrimitives.Subtract(1f, ts, ts);
             TensorPrimitives.Multiply(ts, g.AsSpan(), ts);
             return t;
-        });
+        }, cost: 8);
 
     /// <summary>Elementwise logistic sigmoid 1 / (1 + e^-x).</summary>
     public static Tensor Sigmoid(this Tensor x) =>
@@ -232,11 +232,17 @@ public static partial class Ops
             return t;
         });
 
-    private static Tensor Unary(Tensor x, string name, Action<ReadOnlySpan<float>, Span<float>> forward, Func<Tensor, Tensor, Tensor, Tensor> backward)
+    /// <param name="x">The input.</param>
+    /// <param name="name">The operation's name on the tape.</param>
+    /// <param name="forward">The elementwise function over a range.</param>
+    /// <param name="backward">The gradient from (g, x, y).</param>
+    /// <param name="cost">Rough cost of one element relative to an add (a transcendental function: about 8), so that
+    /// cheap functions of small tensors stay on one core and costly ones split sooner.</param>
+    private static Tensor Unary(Tensor x, string name, Action<ReadOnlySpan<float>, Span<float>> forward, Func<Tensor, Tensor, Tensor, Tensor> backward, int cost = 1)
     {
         ArgumentNullException.ThrowIfNull(x);
         Tensor y = Tensor.Empty(x.Dims);
-        CpuParallel.ForRanges(x.Length, (start, count) => forward(x.AsSpan().Slice(start, count), y.AsSpan().Slice(start, count)));
+        CpuParallel.ForRanges(x.Length, (start, count) => forward(x.AsSpan().Slice(start, count), y.AsSpan().Slice(start, count)), elementsPerItem: cost);
         if (!Recording(x))
         {
             return y;

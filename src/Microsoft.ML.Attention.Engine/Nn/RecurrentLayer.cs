@@ -123,7 +123,7 @@ public abstract class RecurrentLayer : Module
         }
 
         Tensor output = BatchFirst ? x : x.Transpose(0, 1);
-        return new RecurrentOutput(output, Ops.Stack(finalH, 0), HasCell ? Ops.Stack(finalC, 0) : null);
+        return new RecurrentOutput(output, Stacked(finalH), HasCell ? Stacked(finalC) : null);
     }
 
     /// <summary>
@@ -175,7 +175,8 @@ public abstract class RecurrentLayer : Module
         int b = x.Dims[0], t = x.Dims[1], hs = HiddenSize;
         Tensor xproj = x.Linear(w[0], w[2]);
         Tensor y = Ops.RecurrentDirection(xproj, w[1], w[3], h, c, new RecurrentKernel.Shape(HasCell, b, t, hs, reverse, lengths));
-        return (y.Narrow(1, 0, t), y.Narrow(1, t, 1).Reshape(b, hs), y.Narrow(1, t + 1, 1).Reshape(b, hs));
+        // A GRU's cell slot holds zeros that nothing reads: not copied out.
+        return (y.Narrow(1, 0, t), y.Narrow(1, t, 1).Reshape(b, hs), HasCell ? y.Narrow(1, t + 1, 1).Reshape(b, hs) : c);
     }
 
     private (Tensor Sequence, Tensor H, Tensor C) RunDirection(Tensor x, Tensor[] w, Tensor h, Tensor c, bool reverse, Tensor[]? masks)
@@ -212,6 +213,9 @@ public abstract class RecurrentLayer : Module
 
         return (Ops.Stack(steps, 1), h, c);
     }
+
+    /// <summary>The final states [L·D, B, H]; one direction of one layer is a view, not a copy.</summary>
+    private static Tensor Stacked(List<Tensor> states) => states.Count == 1 ? states[0].Unsqueeze(0) : Ops.Stack(states, 0);
 
     private static void CheckLengths(int[]? lengths, int b, int t)
     {

@@ -39,7 +39,7 @@ internal static class SoftmaxKernel
                         ReadOnlySpan<float> maskRow = lm == 0 ? default : ma.Slice(r / rowsPerMaskRow * n, n);
                         Row(xa.Slice(r * n, n), ya.Slice(r * n, n), maskRow, log);
                     }
-                }, granule: 1, elementsPerItem: n * 8);
+                }, granule: 1, elementsPerItem: n * 32); // an exp and a few passes per element
             }
         }
     }

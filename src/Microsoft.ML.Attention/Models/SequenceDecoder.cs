@@ -27,6 +27,7 @@ public static class SequenceDecoder
         var results = new DecodedSequence[b];
         int[] alive = [.. Enumerable.Range(0, b)];
         int[] previous = new int[b];
+        float[] scratch = new float[v];
         Array.Fill(previous, SequenceToSequenceModel.Start);
         for (int i = 0; i < b; i++)
         {
@@ -50,7 +51,7 @@ public static class SequenceDecoder
                     int i = alive[r];
                     ReadOnlySpan<float> row = logits.Slice(r * v, v);
                     int best = ArgMax(row);
-                    score[i] += row[best] - LogSumExp(row);
+                    score[i] += row[best] - LogSumExp(row, scratch);
                     if (best == SequenceToSequenceModel.End)
                     {
                         results[i] = new DecodedSequence([.. tokens[i]], [.. alignment[i]], score[i]);
@@ -280,16 +281,14 @@ public static class SequenceDecoder
         return best;
     }
 
-    private static float LogSumExp(ReadOnlySpan<float> row)
+    /// <summary>log Σ exp(row), vectorized (<paramref name="scratch"/> holds at least the row's length).</summary>
+    private static float LogSumExp(ReadOnlySpan<float> row, Span<float> scratch)
     {
         float max = System.Numerics.Tensors.TensorPrimitives.Max(row);
-        double sum = 0;
-        foreach (float x in row)
-        {
-            sum += Math.Exp(x - max);
-        }
-
-        return max + (float)Math.Log(sum);
+        Span<float> e = scratch[..row.Length];
+        System.Numerics.Tensors.TensorPrimitives.Subtract(row, max, e);
+        System.Numerics.Tensors.TensorPrimitives.Exp(e, e);
+        return max + MathF.Log(System.Numerics.Tensors.TensorPrimitives.Sum<float>(e));
     }
 
     private sealed record Hypothesis(int[] Tokens, float[][] Alignment, float Score);
