@@ -11,7 +11,7 @@ internal sealed class BackwardNode : GradFunction
 {
     private readonly string _name;
     private Tensor[] _inputs;
-    private Func<Tensor, GradientTargets?, Tensor?[]>? _backward;
+    private Func<Tensor, GradientTargets, Tensor?[]>? _backward;
 
     internal BackwardNode(string name, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
     {
@@ -21,7 +21,7 @@ internal sealed class BackwardNode : GradFunction
     }
 
     /// <summary>A node whose function may add gradients into the ones already gathered (see <see cref="GradientTargets"/>).</summary>
-    internal BackwardNode(string name, Tensor[] inputs, Func<Tensor, GradientTargets?, Tensor?[]> backward)
+    internal BackwardNode(string name, Tensor[] inputs, Func<Tensor, GradientTargets, Tensor?[]> backward)
     {
         _name = name;
         _inputs = inputs;
@@ -34,11 +34,11 @@ internal sealed class BackwardNode : GradFunction
 
     internal bool IsReleased => _backward is null;
 
-    internal Tensor?[] Compute(Tensor gradOutput, GradientTargets? targets = null)
+    internal Tensor?[] Compute(Tensor gradOutput, GradientTargets targets)
     {
-        Func<Tensor, GradientTargets?, Tensor?[]> backward = _backward ?? throw new InvalidOperationException(
+        Func<Tensor, GradientTargets, Tensor?[]> backward = _backward ?? throw new InvalidOperationException(
             $"Trying to run backward through '{_name}' a second time: its saved tensors were freed after the first backward.");
-        targets?.Begin(_inputs);
+        targets.Begin(_inputs);
         return backward(gradOutput, targets);
     }
 

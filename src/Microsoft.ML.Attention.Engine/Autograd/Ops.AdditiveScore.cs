@@ -37,7 +37,7 @@ public static partial class Ops
         return Record(scores, nameof(AdditiveScores), [query, keys, v], (g, targets) =>
         {
             // The keys' gradient is added to the one already gathered when there is one (every decoder step attends to them).
-            Tensor? intoKeys = targets?.Existing(1);
+            Tensor? intoKeys = targets.Existing(1);
             Tensor dq = Tensor.Empty(query.Dims), dk = intoKeys ?? Tensor.Empty(keys.Dims), dv = Tensor.Empty(v.Dims);
             AdditiveScoreKernel.Backward(shape, g, tanh!, v, dq, dk, dv.AsSpan(), accumulateKeys: intoKeys is not null);
             return [query.RequiresGrad ? dq : null, !keys.RequiresGrad ? null : intoKeys is null ? dk : GradientTargets.Added, v.RequiresGrad ? dv : null];

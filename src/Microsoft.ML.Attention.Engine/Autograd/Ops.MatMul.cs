@@ -60,7 +60,7 @@ public static partial class Ops
         return Record(c, nameof(MatMul), [a, b], (g, targets) =>
         {
             // Each gradient is added by the GEMM to the one already gathered for its input, when there is one.
-            Tensor? ga = null, gb = null, intoA = targets?.Existing(0), intoB = targets?.Existing(1);
+            Tensor? ga = null, gb = null, intoA = targets.Existing(0), intoB = targets.Existing(1);
             if (a.RequiresGrad)
             {
                 ga = intoA ?? Tensor.Empty(a.Dims);
@@ -139,7 +139,7 @@ public static partial class Ops
             var grads = new Tensor?[inputs.Length];
             if (x.RequiresGrad)
             {
-                Tensor? into = targets?.Existing(0);
+                Tensor? into = targets.Existing(0);
                 Tensor gx = into ?? Tensor.Empty(x.Dims);
                 Gemm.Multiply(false, false, rows, inF, outF, g.AsSpan(), outF, weight.AsSpan(), inF, gx.AsSpan(), inF, accumulate: into is not null);
                 grads[0] = into is null ? gx : GradientTargets.Added;
@@ -147,7 +147,7 @@ public static partial class Ops
 
             if (weight.RequiresGrad)
             {
-                Tensor? into = targets?.Existing(1);
+                Tensor? into = targets.Existing(1);
                 Tensor gw = into ?? Tensor.Empty(weight.Dims);
                 Gemm.Multiply(true, false, outF, inF, rows, g.AsSpan(), outF, x.AsSpan(), inF, gw.AsSpan(), inF, accumulate: into is not null);
                 grads[1] = into is null ? gw : GradientTargets.Added;

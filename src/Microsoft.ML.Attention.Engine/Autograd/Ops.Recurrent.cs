@@ -27,7 +27,7 @@ public static partial class Ops
         {
             // The recurrent weights' gradients go straight into the ones already gathered when both exist (one decoder
             // step per call: every step adds into the same two gradients).
-            Tensor? intoW = targets?.Existing(1), intoB = targets?.Existing(2);
+            Tensor? intoW = targets.Existing(1), intoB = targets.Existing(2);
             bool into = intoW is not null && intoB is not null && !ReferenceEquals(intoW, intoB);
             Tensor dx = Tensor.Empty(xproj.Dims), dw = into ? intoW! : Tensor.Empty(whh.Dims), db = into ? intoB! : Tensor.Empty(bhh.Dims);
             Tensor dh0 = Tensor.Empty(h0.Dims), dc0 = Tensor.Empty(c0.Dims);

@@ -180,7 +180,7 @@ public static partial class Ops
         {
             // Into the gradient already gathered when there is one (a decoder reads one step of its inputs at a time);
             // otherwise zeros around the slice.
-            Tensor? into = targets?.Existing(0);
+            Tensor? into = targets.Existing(0);
             Tensor gx = into ?? Tensor.Zeros(x.Dims);
             TensorMath.CopyBlocks(g.AsSpan(), length * inner, 0, gx.AsSpan(), size * inner, start * inner, length * inner, outer, add: into is not null);
             return [into is null ? gx : GradientTargets.Added];
@@ -238,7 +238,7 @@ public static partial class Ops
                 if (inputs[i].RequiresGrad)
                 {
                     // Each input's slice of the gradient, added into the one already gathered for it when there is one.
-                    Tensor? into = targets?.Existing(i);
+                    Tensor? into = targets.Existing(i);
                     Tensor gi = into ?? Tensor.Empty(inputs[i].Dims);
                     TensorMath.CopyBlocks(g.AsSpan(), total * inner, start * inner, gi.AsSpan(), size * inner, 0, size * inner, outer, add: into is not null);
                     grads[i] = into is null ? gi : GradientTargets.Added;

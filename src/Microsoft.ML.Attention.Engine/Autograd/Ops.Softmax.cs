@@ -19,14 +19,17 @@ public static partial class Ops
     /// <paramref name="paddingMask"/> [B, S] is non-zero (weight 0, as a score of −∞ would give, without building that
     /// bias); a row with every position left out gives zeros. The mask is a constant (no gradient flows to it).
     /// </summary>
-    internal static Tensor MaskedSoftmax(Tensor x, Tensor paddingMask)
+    /// <param name="x">The scores.</param>
+    /// <param name="paddingMask">The mask.</param>
+    /// <param name="maskName">The caller's name for the mask, in the error a wrong shape gets.</param>
+    internal static Tensor MaskedSoftmax(Tensor x, Tensor paddingMask, string maskName = "paddingMask")
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(paddingMask);
         int b = x.Dims[0], n = x.Dims[^1];
         if (x.Rank < 2 || paddingMask.Rank != 2 || paddingMask.Dims[0] != b || paddingMask.Dims[1] != n)
         {
-            throw new ArgumentException($"A padding mask of shape {ShapeMath.Format(paddingMask.Dims)} for scores of shape {ShapeMath.Format(x.Dims)}; expected [batch, positions] = [{b}, {n}].", nameof(paddingMask));
+            throw new ArgumentException($"{maskName} has shape {ShapeMath.Format(paddingMask.Dims)}; expected [batch, positions] = [{b}, {n}] for scores of shape {ShapeMath.Format(x.Dims)}.", maskName);
         }
 
         Tensor y = Tensor.Empty(x.Dims);

@@ -22,7 +22,7 @@ public static partial class Ops
     }
 
     /// <summary>As <see cref="Record(Tensor, string, Tensor[], Func{Tensor, Tensor?[]})"/>, for a backward that may add into the gradients already gathered.</summary>
-    internal static Tensor Record(Tensor result, string name, Tensor[] inputs, Func<Tensor, GradientTargets?, Tensor?[]> backward)
+    internal static Tensor Record(Tensor result, string name, Tensor[] inputs, Func<Tensor, GradientTargets, Tensor?[]> backward)
     {
         result.SetGradFn(new BackwardNode(name, inputs, backward));
         return result;

@@ -12,17 +12,6 @@ internal static class PaddingBias
     /// </summary>
     internal static Tensor MaskedSoftmax(Tensor scores, Tensor? paddingMask, string maskName)
     {
-        if (paddingMask is null)
-        {
-            return scores.Softmax(-1);
-        }
-
-        int b = scores.Dims[0], s = scores.Dims[^1];
-        if (paddingMask.Rank != 2 || paddingMask.Dims[0] != b || paddingMask.Dims[1] != s)
-        {
-            throw new ArgumentException($"{maskName} has shape {ShapeMath.Format(paddingMask.Dims)}; expected [batch, positions] = [{b}, {s}].", maskName);
-        }
-
-        return Ops.MaskedSoftmax(scores, paddingMask);
+        return paddingMask is null ? scores.Softmax(-1) : Ops.MaskedSoftmax(scores, paddingMask, maskName);
     }
 }
