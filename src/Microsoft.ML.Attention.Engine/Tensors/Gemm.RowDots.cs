@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Microsoft.ML.Attention.Tensors;
@@ -43,40 +42,6 @@ internal static unsafe partial class Gemm
         }
     }
 
-    private static float Dot(float* x, float* y, int k)
-    {
-        int p = 0;
-        float sum = 0f;
-        if (Vector512.IsHardwareAccelerated && k >= 16)
-        {
-            Vector512<float> acc = Vector512<float>.Zero;
-            for (; p + 16 <= k; p += 16)
-            {
-                acc = Vector512.FusedMultiplyAdd(Vector512.Load(x + p), Vector512.Load(y + p), acc);
-            }
-
-            sum = Vector512.Sum(acc);
-        }
-        else if (Vector256.IsHardwareAccelerated && k >= 8)
-        {
-            Vector256<float> acc = Vector256<float>.Zero;
-            for (; p + 8 <= k; p += 8)
-            {
-                acc = Vector256.FusedMultiplyAdd(Vector256.Load(x + p), Vector256.Load(y + p), acc);
-            }
-
-            sum = Vector256.Sum(acc);
-        }
-        else if (k >= 8)
-        {
-            return TensorPrimitives.Dot(new ReadOnlySpan<float>(x, k), new ReadOnlySpan<float>(y, k));
-        }
-
-        for (; p < k; p++)
-        {
-            sum = MathF.FusedMultiplyAdd(x[p], y[p], sum);
-        }
-
-        return sum;
-    }
+    private static float Dot(float* x, float* y, int k) =>
+        TensorPrimitives.Dot(new ReadOnlySpan<float>(x, k), new ReadOnlySpan<float>(y, k));
 }
