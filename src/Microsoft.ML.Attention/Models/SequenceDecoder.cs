@@ -7,15 +7,47 @@ namespace Microsoft.ML.Attention.Models;
 /// Decodes batches of sources with a <see cref="SequenceToSequenceModel"/>, without a tape: greedy (the most likely token
 /// at every step) or beam search (fairseq's: 2·K candidates per source and step, an end marker among the first K
 /// finishes a hypothesis, a source is done with K finished; ranked by log-probability / length^α). Width 1 is greedy.
+/// A batch of at least <see cref="RowsPerCore"/> sources per core is split into one part per core, each decoded on one
+/// thread from start to end: a decoding step is many kernels of a few microseconds, which cost more to spread over
+/// the cores one by one than they gain.
 /// </summary>
 public static class SequenceDecoder
 {
+    /// <summary>Fewest sources a core decodes on its own when a batch is split across the cores.</summary>
+    public const int RowsPerCore = 32;
+
     /// <summary>Greedy decoding of every source of <paramref name="batch"/>, at most <paramref name="maximumLength"/> tokens each.</summary>
     public static DecodedSequence[] Greedy(SequenceToSequenceModel model, SourceBatch batch, int maximumLength)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maximumLength);
+        return InParts(batch, part => GreedyPart(model, part, maximumLength));
+    }
+
+    /// <summary>
+    /// Decodes the sources in one part per core (contiguous rows, at least <see cref="RowsPerCore"/> each), every part on
+    /// one thread, or whole when the batch is too small to split or the caller's kernels already run on one thread.
+    /// </summary>
+    private static DecodedSequence[] InParts(SourceBatch batch, Func<SourceBatch, DecodedSequence[]> decode)
+    {
+        int parts = Math.Min(EngineThreads.Available, batch.Batch / RowsPerCore);
+        if (parts < 2)
+        {
+            return decode(batch);
+        }
+
+        var decoded = new DecodedSequence[parts][];
+        EngineThreads.ForEachPiece(parts, p =>
+        {
+            int start = (int)((long)batch.Batch * p / parts), end = (int)((long)batch.Batch * (p + 1) / parts);
+            decoded[p] = decode(batch.Rows(start, end - start));
+        });
+        return [.. decoded.SelectMany(d => d)];
+    }
+
+    private static DecodedSequence[] GreedyPart(SequenceToSequenceModel model, SourceBatch batch, int maximumLength)
+    {
         using TensorScope scope = TensorScope.Begin();
         using IDisposable noGrad = GradMode.NoGrad();
         EncodedSource source = model.Encode(batch);
@@ -107,6 +139,11 @@ public static class SequenceDecoder
             throw new ArgumentOutOfRangeException(nameof(lengthPenalty), $"The length penalty ({lengthPenalty}) must be non-negative and finite.");
         }
 
+        return InParts(batch, part => BeamPart(model, part, width, lengthPenalty, maximumLength));
+    }
+
+    private static DecodedSequence[] BeamPart(SequenceToSequenceModel model, SourceBatch batch, int width, float lengthPenalty, int maximumLength)
+    {
         using TensorScope scope = TensorScope.Begin();
         using IDisposable noGrad = GradMode.NoGrad();
         int b = batch.Batch, k = width, v = model.TargetVocabularySize;

@@ -36,6 +36,23 @@ public sealed class SourceBatch
         return Tensor.FromArray(mask, Batch, Steps);
     }
 
+    /// <summary>Sequences [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) as a batch of their own, padded to their longest.</summary>
+    internal SourceBatch Rows(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, Batch);
+        int[] lengths = Lengths.AsSpan(start, count).ToArray();
+        int steps = lengths.Max();
+        var tokens = new int[count * steps];
+        for (int i = 0; i < count; i++)
+        {
+            Tokens.AsSpan((start + i) * Steps, lengths[i]).CopyTo(tokens.AsSpan(i * steps));
+        }
+
+        return new SourceBatch(tokens, lengths, steps);
+    }
+
     /// <summary>Pads <paramref name="sequences"/> (each of at least one token) into a batch.</summary>
     /// <exception cref="ArgumentException">A sequence is empty.</exception>
     public static SourceBatch From(IReadOnlyList<int[]> sequences)

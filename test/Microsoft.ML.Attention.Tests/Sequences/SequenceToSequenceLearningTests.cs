@@ -107,6 +107,42 @@ public sealed class SequenceToSequenceLearningTests
     }
 
     [TestMethod]
+    public void ABatchSplitAcrossTheCores_DecodesAsTheWholeBatchOnOneThread()
+    {
+        Assert.IsGreaterThanOrEqualTo(2, Tensors.EngineThreads.Available, "the split needs two cores");
+        SequencePairDataset data = StringTask.Create(400, reverse: true, seed: 5);
+        SequenceToSequenceOptions options = StringTask.SmallOptions(DecoderAttentionKind.Additive);
+        options.Epochs = 1;
+        SequenceToSequenceModel model = SequenceToSequenceTrainer.Train(options, StringTask.VocabularySize, StringTask.VocabularySize, data, new Random(4));
+        // 101 sources of mixed lengths: parts of 50 and 51 rows, each padded to its own longest source.
+        int[][] sources = [.. data.Sources.Take(101)];
+        Assert.IsGreaterThan(1, sources.Select(x => x.Length).Distinct().Count(), "sources of several lengths");
+        SourceBatch batch = SourceBatch.From(sources);
+        foreach (int width in new[] { 1, 3 })
+        {
+            DecodedSequence[] split = width == 1 ? SequenceDecoder.Greedy(model, batch, 20) : SequenceDecoder.Beam(model, batch, width, 1f, 20);
+            DecodedSequence[] whole;
+            using (Tensors.EngineThreads.OnCallingThreadOnly())
+            {
+                whole = width == 1 ? SequenceDecoder.Greedy(model, batch, 20) : SequenceDecoder.Beam(model, batch, width, 1f, 20);
+            }
+
+            Assert.HasCount(sources.Length, split);
+            for (int i = 0; i < sources.Length; i++)
+            {
+                CollectionAssert.AreEqual(whole[i].Tokens, split[i].Tokens, $"width {width}, row {i}: tokens");
+                Assert.AreEqual(whole[i].LogProbability, split[i].LogProbability, 1e-4f, $"width {width}, row {i}: log-probability");
+                Assert.HasCount(whole[i].Alignment.Length, split[i].Alignment);
+                for (int t = 0; t < whole[i].Alignment.Length; t++)
+                {
+                    Assert.HasCount(sources[i].Length, split[i].Alignment[t], $"width {width}, row {i}, token {t}: one weight per source token");
+                    Check.Close(whole[i].Alignment[t], split[i].Alignment[t], $"width {width}, row {i}, token {t}: alignment", rtol: 1e-5f, atol: 1e-6f);
+                }
+            }
+        }
+    }
+
+    [TestMethod]
     public void ParallelTeacherForcing_EqualsTheStepByStepDecoder_ForwardAndGradients()
     {
         SequencePairDataset data = StringTask.Create(8, reverse: false, seed: 6);
