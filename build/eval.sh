@@ -9,9 +9,12 @@
 #                                           on 50k pairs: BLEU, then the same model in PyTorch (build/torch_seq2seq.py) on the same split when installed
 #   build/eval.sh fra-eng-pairs [EPOCHS [PAIRS]] co-attention: true English–French pairs vs shuffled ones (../shared/data/fra-eng), beside a bag of words
 #   build/eval.sh dates [EPOCHS [ATTENTION]] sequence-to-sequence: 20k generated written dates → ISO, 2k held out, default 6 epochs, additive
+#   build/eval.sh time-steps [SEEDS [EPOCHS [CELL [LR [WEIGHT_DECAY [BIDIRECTIONAL]]]]]] the seeds' time-step task (label at step 10 of 20, LSTM 32 + attention, 30k sequences), once
+#                                           per seed (default 5): accuracy and the mean attention weight at the deciding step; then the
+#                                           same model in PyTorch (build/torch_time_steps.py, LSTM cell only) when installed
 #   build/eval.sh slurm [ROWS [TASKS]]     the command line's score as a Slurm job array (build/slurm-setup.sh) vs one process: byte-identical
 set -euo pipefail
-eval_name="${1:?usage: build/eval.sh EVAL [ARGS]   (evals: imdb, fmnist, mnist-ram, dates, fra-eng, fra-eng-pairs, slurm)}"
+eval_name="${1:?usage: build/eval.sh EVAL [ARGS]   (evals: imdb, fmnist, mnist-ram, dates, time-steps, fra-eng, fra-eng-pairs, slurm)}"
 shift
 root="$(cd "$(dirname "$0")/.." && pwd)"
 perf="$root/test/Microsoft.ML.Attention.PerformanceTests"
@@ -26,6 +29,16 @@ case "$eval_name" in
     exec dotnet "$dll" eval fmnist "$fmnist" "$@" ;;
   mnist-ram) exec dotnet "$dll" eval mnist-ram "$root/../shared/data/mnist" "$@" ;;
   dates) exec dotnet "$dll" eval dates "$@" ;;
+  time-steps)
+    dotnet "$dll" eval time-steps "$@"
+    if /usr/bin/python3 -c "import torch" >/dev/null 2>&1 && [ -d /usr/lib/x86_64-linux-gnu/openblas-openmp ]; then
+      capability=avx2
+      grep -qw avx512f /proc/cpuinfo && capability=avx512
+      env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp ATEN_CPU_CAPABILITY=$capability \
+        OMP_NUM_THREADS=2 /usr/bin/python3 "$root/build/torch_time_steps.py" "${1:-5}" "${2:-10}" "${4:-0.01}"
+    else
+      echo "PyTorch (python3-torch with libopenblas0-openmp) is not installed: no PyTorch side." >&2
+    fi ;;
   fra-eng)
     split="$(mktemp -d)"
     trap 'rm -rf "$split"' EXIT
@@ -40,5 +53,5 @@ case "$eval_name" in
       echo "PyTorch (python3-torch with libopenblas0-openmp) is not installed: no PyTorch side." >&2
     fi ;;
   fra-eng-pairs) exec dotnet "$dll" eval fra-eng-pairs "$root/../shared/data/fra-eng" "$@" ;;
-  *) echo "Unknown eval '$eval_name' (evals: imdb, fmnist, mnist-ram, dates, fra-eng, fra-eng-pairs, slurm)." >&2; exit 2 ;;
+  *) echo "Unknown eval '$eval_name' (evals: imdb, fmnist, mnist-ram, dates, time-steps, fra-eng, fra-eng-pairs, slurm)." >&2; exit 2 ;;
 esac
