@@ -21,6 +21,18 @@ perf="$root/test/Microsoft.ML.Attention.PerformanceTests"
 [ "$eval_name" = slurm ] && exec bash "$root/build/slurm-eval.sh" "$@"
 dotnet build "$perf" -c Release -nologo -v quiet >/dev/null
 dll="$perf/bin/Release/net10.0/Microsoft.ML.Attention.PerformanceTests.dll"
+# The PyTorch side of an eval (build/SCRIPT ARGS), configured as ../shared/docs/pytorch-peer.md says, when it is installed.
+torch_peer() {
+  if /usr/bin/python3 -c "import torch" >/dev/null 2>&1 && [ -d /usr/lib/x86_64-linux-gnu/openblas-openmp ]; then
+    local capability=avx2
+    grep -qw avx512f /proc/cpuinfo && capability=avx512
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp ATEN_CPU_CAPABILITY=$capability \
+      OMP_NUM_THREADS=2 MALLOC_MMAP_THRESHOLD_=67108864 MALLOC_TRIM_THRESHOLD_=134217728 \
+      /usr/bin/python3 "$root/build/$1" "${@:2}"
+  else
+    echo "PyTorch (python3-torch with libopenblas0-openmp) is not installed: no PyTorch side." >&2
+  fi
+}
 case "$eval_name" in
   imdb) exec dotnet "$dll" eval imdb "$root/../shared/data/imdb" "$@" ;;
   fmnist)
@@ -31,27 +43,12 @@ case "$eval_name" in
   dates) exec dotnet "$dll" eval dates "$@" ;;
   time-steps)
     dotnet "$dll" eval time-steps "$@"
-    if /usr/bin/python3 -c "import torch" >/dev/null 2>&1 && [ -d /usr/lib/x86_64-linux-gnu/openblas-openmp ]; then
-      capability=avx2
-      grep -qw avx512f /proc/cpuinfo && capability=avx512
-      env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp ATEN_CPU_CAPABILITY=$capability \
-        OMP_NUM_THREADS=2 /usr/bin/python3 "$root/build/torch_time_steps.py" "${1:-5}" "${2:-10}" "${4:-0.01}"
-    else
-      echo "PyTorch (python3-torch with libopenblas0-openmp) is not installed: no PyTorch side." >&2
-    fi ;;
+    torch_peer torch_time_steps.py "${1:-5}" "${2:-10}" "${4:-0.01}" ;;
   fra-eng)
     split="$(mktemp -d)"
     trap 'rm -rf "$split"' EXIT
     dotnet "$dll" eval fra-eng "$root/../shared/data/fra-eng" "$split" "$@"
-    if /usr/bin/python3 -c "import torch" >/dev/null 2>&1 && [ -d /usr/lib/x86_64-linux-gnu/openblas-openmp ]; then
-      capability=avx2
-      grep -qw avx512f /proc/cpuinfo && capability=avx512
-      env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp ATEN_CPU_CAPABILITY=$capability \
-        OMP_NUM_THREADS=2 MALLOC_MMAP_THRESHOLD_=67108864 MALLOC_TRIM_THRESHOLD_=134217728 \
-        /usr/bin/python3 "$root/build/torch_seq2seq.py" "$split" "${1:-3}"
-    else
-      echo "PyTorch (python3-torch with libopenblas0-openmp) is not installed: no PyTorch side." >&2
-    fi ;;
+    torch_peer torch_seq2seq.py "$split" "${1:-3}" ;;
   fra-eng-pairs) exec dotnet "$dll" eval fra-eng-pairs "$root/../shared/data/fra-eng" "$@" ;;
   *) echo "Unknown eval '$eval_name' (evals: imdb, fmnist, mnist-ram, dates, time-steps, fra-eng, fra-eng-pairs, slurm)." >&2; exit 2 ;;
 esac
