@@ -9,9 +9,10 @@
 #                                           on 50k pairs: BLEU, then the same model in PyTorch (build/torch_seq2seq.py) on the same split when installed
 #   build/eval.sh fra-eng-pairs [EPOCHS [PAIRS]] co-attention: true English–French pairs vs shuffled ones (../shared/data/fra-eng), beside a bag of words
 #   build/eval.sh dates [EPOCHS [ATTENTION]] sequence-to-sequence: 20k generated written dates → ISO, 2k held out, default 6 epochs, additive
-#   build/eval.sh time-steps [SEEDS [EPOCHS [CELL [LR [WEIGHT_DECAY [BIDIRECTIONAL]]]]]] the seeds' time-step task (label at step 10 of 20, LSTM 32 + attention, 30k sequences), once
-#                                           per seed (default 5): accuracy and the mean attention weight at the deciding step; then the
-#                                           same model in PyTorch (build/torch_time_steps.py, LSTM cell only) when installed
+#   build/eval.sh time-steps [SEEDS [EPOCHS [CELL [LR [WEIGHT_DECAY [BIDIRECTIONAL [STEP_BIAS]]]]]]] the seeds' time-step task (label at step 10 of 20, LSTM 32 +
+#                                           attention, 30k sequences), once per seed (default 5): accuracy and the mean attention weight at
+#                                           the deciding step; then the same model in PyTorch (build/torch_time_steps.py, LSTM cell only) when
+#                                           installed. BIDIRECTIONAL 1 = both directions; STEP_BIAS 0 = without the learned step scores
 #   build/eval.sh slurm [ROWS [TASKS]]     the command line's score as a Slurm job array (build/slurm-setup.sh) vs one process: byte-identical
 set -euo pipefail
 eval_name="${1:?usage: build/eval.sh EVAL [ARGS]   (evals: imdb, fmnist, mnist-ram, dates, time-steps, fra-eng, fra-eng-pairs, slurm)}"
@@ -43,7 +44,7 @@ case "$eval_name" in
   dates) exec dotnet "$dll" eval dates "$@" ;;
   time-steps)
     dotnet "$dll" eval time-steps "$@"
-    torch_peer torch_time_steps.py "${1:-5}" "${2:-10}" "${4:-0.01}" ;;
+    torch_peer torch_time_steps.py "${1:-5}" "${2:-10}" "${4:-0.01}" $([ "${7:-1}" = 0 ] && echo --no-step-bias) ;;
   fra-eng)
     split="$(mktemp -d)"
     trap 'rm -rf "$split"' EXIT

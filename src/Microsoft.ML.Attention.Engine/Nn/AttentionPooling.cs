@@ -5,7 +5,10 @@ namespace Microsoft.ML.Attention.Nn;
 
 /// <summary>
 /// Attention pooling with a learned context vector (Yang et al., 2016): score_t = u·tanh(W h_t + b), α = softmax over
-/// positions, output Σ α_t h_t. Parameters <c>proj.weight</c> [A, D], <c>proj.bias</c> [A], <c>context</c> [A].
+/// positions, output Σ α_t h_t. Parameters <c>proj.weight</c> [A, D], <c>proj.bias</c> [A], <c>context</c> [A]. Over a
+/// fixed number of positions it can also learn a score per position, score_t = u·tanh(W h_t + b) + p_t (parameter
+/// <c>position_bias</c> [T], zero at the start): attention that can learn where the informative positions are, as the
+/// dense layer over the time axis of Keras' time-step attention does.
 /// </summary>
 public sealed class AttentionPooling : Module
 {
@@ -13,11 +16,14 @@ public sealed class AttentionPooling : Module
     /// <param name="inputDim">Width D of the vectors pooled.</param>
     /// <param name="attentionDim">Width A of the hidden attention space.</param>
     /// <param name="random">Initialization generator; null takes <see cref="DefaultGenerator.Next"/>.</param>
-    public AttentionPooling(int inputDim, int attentionDim, Random? random = null)
+    /// <param name="positions">A learned score per position for inputs of exactly this many positions; 0 for none (any length).</param>
+    public AttentionPooling(int inputDim, int attentionDim, Random? random = null, int positions = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(positions);
         random ??= DefaultGenerator.Next();
         Projection = RegisterModule("proj", new Linear(inputDim, attentionDim, random: random));
         Context = RegisterParameter("context", Init.FanInUniform(random, attentionDim, attentionDim));
+        PositionBias = positions > 0 ? RegisterParameter("position_bias", Tensor.Zeros(positions)) : null;
     }
 
     /// <summary>W, b.</summary>
@@ -25,6 +31,9 @@ public sealed class AttentionPooling : Module
 
     /// <summary>The context vector u.</summary>
     public Tensor Context { get; }
+
+    /// <summary>The score p_t learned for each position, or null when the layer pools any number of positions.</summary>
+    public Tensor? PositionBias { get; }
 
     /// <summary>Pools <paramref name="h"/> [B, T, D] into [B, D]; the weights are [B, T].</summary>
     /// <param name="h">The sequence.</param>
@@ -38,7 +47,16 @@ public sealed class AttentionPooling : Module
         }
 
         int b = h.Dims[0], t = h.Dims[1], d = h.Dims[2];
+        if (PositionBias is { } bias && t != bias.Length)
+        {
+            throw new ArgumentException($"AttentionPooling: input of shape {ShapeMath.Format(h.Dims)} has {t} positions; this layer learned a score for each of exactly {bias.Length}.", nameof(h));
+        }
+
         Tensor scores = Projection.Forward(h).Tanh().MatMul(Context.Reshape(Context.Length, 1)).Reshape(b, t);
+        if (PositionBias is not null)
+        {
+            scores = scores.Add(PositionBias);
+        }
         Tensor weights = PaddingBias.MaskedSoftmax(scores, paddingMask, nameof(paddingMask));
         Tensor pooled = weights.Reshape(b, 1, t).MatMul(h).Reshape(b, d);
         return new AttentionResult(pooled, weights);

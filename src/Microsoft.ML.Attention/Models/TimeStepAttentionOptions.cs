@@ -2,7 +2,8 @@ namespace Microsoft.ML.Attention.Models;
 
 /// <summary>
 /// Attention over time steps: a float-vector column read as steps of <see cref="StepSize"/> values, a recurrent layer
-/// over the steps, softmax attention pooling of its states with a learned context vector, and a linear head (classes,
+/// over the steps, softmax attention pooling of its states with a learned context vector (and a learned score per step),
+/// and a linear head (classes,
 /// or one value for regression). Every default is a public constant of <see cref="Defaults"/>; <see cref="Validate"/>
 /// names the first option out of range.
 /// </summary>
@@ -25,6 +26,9 @@ public sealed class TimeStepAttentionOptions
 
         /// <summary>Width of the attention space.</summary>
         public const int AttentionDimension = 32;
+
+        /// <summary>A learned attention score for every step position.</summary>
+        public const bool StepBias = true;
 
         /// <summary>Dropout on the pooled vector in training.</summary>
         public const float Dropout = 0f;
@@ -80,6 +84,14 @@ public sealed class TimeStepAttentionOptions
 
     /// <summary>Width of the attention space. Default 32.</summary>
     public int AttentionDimension { get; set; } = Defaults.AttentionDimension;
+
+    /// <summary>
+    /// A learned score p_t for every step added to the attention scores, score_t = uᵀ tanh(W h_t + b) + p_t (zero at the
+    /// start): the attention can learn <i>where</i> in the series the informative steps are, as the dense layer over the
+    /// time axis of Keras' time-step attention does, and not only <i>what</i> a state holds. Without it, a state after the
+    /// informative step carries the same information and nothing makes the weights prefer the step itself. Default true.
+    /// </summary>
+    public bool StepBias { get; set; } = Defaults.StepBias;
 
     /// <summary>Dropout on the pooled vector in training, in [0, 1). Default 0.</summary>
     public float Dropout { get; set; } = Defaults.Dropout;

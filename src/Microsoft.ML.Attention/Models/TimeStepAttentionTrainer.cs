@@ -31,10 +31,10 @@ public static class TimeStepAttentionTrainer
 
         // One generator, whose state a checkpoint holds, for every draw of the run (as the other trainers).
         var generator = new StatefulRandom(random.NextInt64());
-        var model = new TimeStepAttentionModel(options, outputs, generator);
+        int length = vectors[0].Length / options.StepSize;
+        var model = new TimeStepAttentionModel(options, length, outputs, generator);
         var crossEntropy = new CrossEntropyLoss();
         var squared = new MseLoss();
-        int length = vectors[0].Length / options.StepSize;
         (Tensor, int) Loss(int[] rows)
         {
             Tensor steps = Tensor.Empty(rows.Length, length, options.StepSize);

@@ -131,7 +131,7 @@ public sealed class TimeStepAttentionEstimator : IEstimator<TimeStepAttentionTra
         TimeStepAttentionModel model = TimeStepAttentionTrainer.Train(_options, outputs, vectors, [.. labels], new Random(seed), report =>
             channel.Info(MessageSensitivity.None, $"{Owner}: epoch {report.Epoch}/{report.Epochs}: train loss {report.TrainLoss:F4}" +
                 (report.ValidationLoss is double v ? $", validation loss {v:F4}" : "") + (report.Improved ? " (best so far)" : "")));
-        return new TimeStepAttentionTransformer(model, vectors[0].Length / _options.StepSize, Regression ? null : KeyLabel.Values(label));
+        return new TimeStepAttentionTransformer(model, Regression ? null : KeyLabel.Values(label));
     }
 
     /// <summary>The score column (class probabilities, or the regression value).</summary>

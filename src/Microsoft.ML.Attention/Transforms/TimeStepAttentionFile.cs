@@ -10,7 +10,7 @@ namespace Microsoft.ML.Attention.Transforms;
 internal static class TimeStepAttentionFile
 {
     /// <summary>The settings version this build writes and reads.</summary>
-    public const int Version = 1;
+    public const int Version = 2; // 2: the learned step scores (TimeStepAttentionOptions.StepBias)
 
     public static void Write(TimeStepAttentionTransformer transformer, string folder, Action<string, byte[]> add)
     {
@@ -48,8 +48,8 @@ internal static class TimeStepAttentionFile
         }
 
         // Every weight is overwritten from the file; scoring draws no dropout.
-        var model = new TimeStepAttentionModel(options, settings.Outputs, new Random(0));
+        var model = new TimeStepAttentionModel(options, settings.Steps, settings.Outputs, new Random(0));
         ModelPartFiles.ReadWeights(model, folder, readEntry, damaged);
-        return new TimeStepAttentionTransformer(model, settings.Steps, settings.LabelValues);
+        return new TimeStepAttentionTransformer(model, settings.LabelValues);
     }
 }

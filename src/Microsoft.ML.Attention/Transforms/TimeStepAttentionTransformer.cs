@@ -12,17 +12,16 @@ namespace Microsoft.ML.Attention.Transforms;
 /// <remarks>Save it with <c>mlContext.Model.SaveWithAttention</c>; ML.NET's own <c>Model.Save</c> is refused with a message that says so.</remarks>
 public sealed class TimeStepAttentionTransformer : ITransformer
 {
-    internal TimeStepAttentionTransformer(TimeStepAttentionModel model, int steps, string[]? labelValues, TimeStepAttentionOptions? options = null)
+    internal TimeStepAttentionTransformer(TimeStepAttentionModel model, string[]? labelValues, TimeStepAttentionOptions? options = null)
     {
         Model = model;
         Options = options ?? model.Options;
-        Steps = steps;
         LabelValues = labelValues;
         model.Eval();
     }
 
     /// <summary>Steps per row.</summary>
-    public int Steps { get; }
+    public int Steps => Model.Steps;
 
     /// <summary>True for regression (one <c>Score</c>), false for classification.</summary>
     public bool Regression => Model.Outputs == 1;
@@ -41,7 +40,7 @@ public sealed class TimeStepAttentionTransformer : ITransformer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         TimeStepAttentionOptions options = Options.Clone();
         options.ScoringBatchSize = rows;
-        return new TimeStepAttentionTransformer(Model, Steps, LabelValues, options);
+        return new TimeStepAttentionTransformer(Model, LabelValues, options);
     }
 
     internal TimeStepAttentionOptions Options { get; }
@@ -115,6 +114,7 @@ public sealed class TimeStepAttentionTransformer : ITransformer
             ["steps"] = Number(Steps),
             ["hidden_size"] = Number(Options.HiddenSize),
             ["attention_dimension"] = Number(Options.AttentionDimension),
+            ["step_bias"] = Options.StepBias ? "true" : "false",
             ["outputs"] = Number(Model.Outputs),
         });
     }
@@ -145,9 +145,9 @@ public sealed class TimeStepAttentionTransformer : ITransformer
 
         ModelPartFiles.CheckLabelValues(labelValues, outputs, path);
 
-        var model = new TimeStepAttentionModel(options, outputs, new Random(0)); // every weight is overwritten below
+        var model = new TimeStepAttentionModel(options, steps, outputs, new Random(0)); // every weight is overwritten below
         ModelPartFiles.LoadChecked(model, state, Path.GetFileName(path), detail => new InvalidDataException($"The weights file {detail} (the architecture the options describe)."));
-        return new TimeStepAttentionTransformer(model, steps, labelValues?.ToArray());
+        return new TimeStepAttentionTransformer(model, labelValues?.ToArray());
     }
 
     /// <summary>Refused: ML.NET's model format has no public way to write an external transformer.</summary>

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Attention.PerformanceTests.Evals;
 /// <summary>
 /// <c>build/eval.sh time-steps</c>: the seeds' time-step task through
 /// <c>mlContext.MulticlassClassification.Trainers.TimeStepAttention</c> (30,000 sequences of 20 standard-normal steps,
-/// the 0/1 label written into step 10; LSTM 32 + softmax attention over its states), trained once per seed: held-out
+/// the 0/1 label written into step 10; LSTM 32 + softmax attention over its states, with or without the learned step scores), trained once per seed: held-out
 /// accuracy, the mean attention weight at the deciding step and the largest elsewhere, and the training time.
 /// </summary>
 internal static class TimeStepsEval
@@ -28,16 +28,16 @@ internal static class TimeStepsEval
         public float[] StepWeights { get; set; } = [];
     }
 
-    internal static int Run(int seeds, int epochs, RecurrentCell cell, float learningRate, float weightDecay, bool bidirectional)
+    internal static int Run(int seeds, int epochs, RecurrentCell cell, float learningRate, float weightDecay, bool bidirectional, bool stepBias)
     {
         Row[] train = SeedTask(30_000, new Random(1)), test = SeedTask(2_000, new Random(2));
-        Console.WriteLine($"TimeStepAttention on the seed task: {train.Length} training sequences of {Steps} steps, label at step {Deciding}, {test.Length} held out; {(bidirectional ? "bidirectional " : "")}{cell} 32, at most {epochs} epochs, learning rate {learningRate}, weight decay {weightDecay}, seeds 1..{seeds}");
+        Console.WriteLine($"TimeStepAttention on the seed task: {train.Length} training sequences of {Steps} steps, label at step {Deciding}, {test.Length} held out; {(bidirectional ? "bidirectional " : "")}{cell} 32, at most {epochs} epochs, learning rate {learningRate}, weight decay {weightDecay}, step scores {(stepBias ? "on" : "off")}, seeds 1..{seeds}");
         var weights = new List<double>();
         var accuracies = new List<double>();
         for (int seed = 1; seed <= seeds; seed++)
         {
             var mlContext = new MLContext(seed: 0);
-            var options = new TimeStepAttentionOptions { Cell = cell, Epochs = epochs, LearningRate = learningRate, WeightDecay = weightDecay, Bidirectional = bidirectional, StepAttentionColumnName = "StepWeights", Seed = seed };
+            var options = new TimeStepAttentionOptions { Cell = cell, Epochs = epochs, LearningRate = learningRate, WeightDecay = weightDecay, Bidirectional = bidirectional, StepBias = stepBias, StepAttentionColumnName = "StepWeights", Seed = seed };
             var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
                 .Append(mlContext.MulticlassClassification.Trainers.TimeStepAttention(options));
             var clock = Stopwatch.StartNew();

@@ -198,7 +198,7 @@ internal static class OnnxSuite
         var random = new Random(5);
         float[] values = [.. Enumerable.Range(0, Batch * steps * size).Select(_ => (float)random.NextDouble())];
         var options = new TimeStepAttentionOptions { StepSize = size, Dropout = 0f };
-        var model = new TimeStepAttentionModel(options, 4, new Random(6));
+        var model = new TimeStepAttentionModel(options, steps, 4, new Random(6));
         model.Eval();
         byte[] onnx = Microsoft.ML.Attention.Onnx.TimeStepAttentionOnnx.Export(model, steps, "Features", "Score", "StepWeights");
         using InferenceSession session = Session(onnx);

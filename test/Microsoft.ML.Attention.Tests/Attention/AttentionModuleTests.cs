@@ -23,6 +23,23 @@ public sealed class AttentionModuleTests
     }
 
     [TestMethod]
+    public void AttentionPooling_WithPositionScores_AddsThemToTheScoresBeforeTheSoftmax()
+    {
+        var pool = new AttentionPooling(3, 4, new Random(1), positions: 3);
+        Assert.AreEqual(3, pool.PositionBias!.Length);
+        Assert.IsTrue(pool.PositionBias.ToArray().All(p => p == 0f), "the step scores start at zero");
+        CollectionAssert.Contains(pool.NamedParameters().Select(p => p.Key).ToArray(), "position_bias");
+        pool.Context.AsSpan().Clear();
+        pool.PositionBias.AsSpan()[1] = MathF.Log(2f);
+        Tensor h = Tensor.FromArray([1, 2, 3, 3, 2, 1, 5, 5, 5], 1, 3, 3);
+        AttentionResult r = pool.Forward(h);
+        Check.Close([0.25f, 0.5f, 0.25f], r.Weights!.ToArray(), "softmax(0 + p)");
+        Check.Close([0.25f * 1 + 0.5f * 3 + 0.25f * 5, 0.25f * 2 + 0.5f * 2 + 0.25f * 5, 0.25f * 3 + 0.5f * 1 + 0.25f * 5], r.Output.ToArray(), "pooled");
+        Tensor padding = Tensor.FromArray([0, 1, 0], 1, 3);
+        Check.Close([0.5f, 0f, 0.5f], pool.Forward(h, padding).Weights!.ToArray(), "a padded position still gets weight 0");
+    }
+
+    [TestMethod]
     public void AttentionPooling_FullyPaddedSequence_PoolsToZeros()
     {
         var pool = new AttentionPooling(3, 4, new Random(1));
@@ -79,6 +96,10 @@ public sealed class AttentionModuleTests
         Verify(x => pool.Forward(x[0], padding).Output, [Rand(1, 2, 3, 4)], "attention pooling (input)");
         Tensor h = Rand(2, 2, 3, 4);
         Verify(_ => pool.Forward(h, padding).Output, [.. pool.Parameters()], "attention pooling (parameters)");
+        var positioned = new AttentionPooling(4, 3, new Random(5), positions: 3);
+        Rand(6, 3).AsSpan().CopyTo(positioned.PositionBias!.AsSpan());
+        Verify(x => positioned.Forward(x[0], padding).Output, [Rand(8, 2, 3, 4)], "attention pooling with position scores (input)");
+        Verify(_ => positioned.Forward(h, padding).Output, [.. positioned.Parameters()], "attention pooling with position scores (parameters)");
 
         var bahdanau = new AdditiveAttention(4, 5, 3, new Random(2));
         Verify(x => bahdanau.Forward(x[0], x[1], x[2], padding).Output, [Rand(1, 2, 4), Rand(2, 2, 3, 5), Rand(3, 2, 3, 2)], "Bahdanau (one step, values)");
@@ -109,6 +130,8 @@ public sealed class AttentionModuleTests
         StringAssert.Contains(e.Message, "[batch, positions, 5]");
         var e2 = Assert.ThrowsExactly<ArgumentException>(() => new AttentionPooling(3, 2).Forward(Tensor.Zeros(2, 4, 3), Tensor.Zeros(2, 5)));
         StringAssert.Contains(e2.Message, "[batch, positions] = [2, 4]");
+        var e3 = Assert.ThrowsExactly<ArgumentException>(() => new AttentionPooling(3, 2, positions: 5).Forward(Tensor.Zeros(2, 4, 3)));
+        StringAssert.Contains(e3.Message, "has 4 positions; this layer learned a score for each of exactly 5");
         Assert.ThrowsExactly<ArgumentException>(() => new MultiplicativeAttention(LuongScore.Dot, 3, 4));
     }
 }
