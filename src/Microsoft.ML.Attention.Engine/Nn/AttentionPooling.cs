@@ -57,6 +57,7 @@ public sealed class AttentionPooling : Module
         {
             scores = scores.Add(PositionBias);
         }
+
         Tensor weights = PaddingBias.MaskedSoftmax(scores, paddingMask, nameof(paddingMask));
         Tensor pooled = weights.Reshape(b, 1, t).MatMul(h).Reshape(b, d);
         return new AttentionResult(pooled, weights);

@@ -3,9 +3,8 @@ namespace Microsoft.ML.Attention.Models;
 /// <summary>
 /// Attention over time steps: a float-vector column read as steps of <see cref="StepSize"/> values, a recurrent layer
 /// over the steps, softmax attention pooling of its states with a learned context vector (and a learned score per step),
-/// and a linear head (classes,
-/// or one value for regression). Every default is a public constant of <see cref="Defaults"/>; <see cref="Validate"/>
-/// names the first option out of range.
+/// and a linear head (classes, or one value for regression). Every default is a public constant of
+/// <see cref="Defaults"/>; <see cref="Validate"/> names the first option out of range.
 /// </summary>
 public sealed class TimeStepAttentionOptions
 {
