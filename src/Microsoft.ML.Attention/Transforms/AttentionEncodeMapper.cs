@@ -73,14 +73,15 @@ internal sealed class AttentionEncodeMapper : IBatchRowMapper<AttentionEncodeMap
             (int[] Ids, string[] Words)[] tokens = rows.Read(_source, (in ReadOnlyMemory<char> text, long row) => (_parent.Reader.Tokens(text, row, out string[] w), w));
             int[][] ids = [.. tokens.Select(t => t.Ids)];
             string[][] words = [.. tokens.Select(t => t.Words)];
-            foreach (int[] group in LengthBuckets.Tight([.. ids.Select(i => i.Length)]))
+            int[] lengths = [.. ids.Select(i => i.Length)];
+            ScoringPieces.Run(LengthBuckets.Tight(lengths), lengths, piece =>
             {
-                Encoded[] encoded = Run(EncoderBatch.FromTokens([.. group.Select(g => ids[g])]), [.. group.Select(g => words[g])]);
-                for (int j = 0; j < group.Length; j++)
+                Encoded[] encoded = Run(EncoderBatch.FromTokens([.. piece.Select(g => ids[g])]), [.. piece.Select(g => words[g])]);
+                for (int j = 0; j < piece.Length; j++)
                 {
-                    results[group[j]] = encoded[j];
+                    results[piece[j]] = encoded[j];
                 }
-            }
+            });
 
             return results;
         }
