@@ -9,13 +9,17 @@ namespace Microsoft.ML.Attention.PerformanceTests.Suites;
 /// Batch scoring through the ML.NET surface: an <c>AttentionEncode</c> model with the default architecture (trained one
 /// epoch on generated texts; <c>MaximumLength</c> = the text length), then <c>Transform</c> + a full scan of the
 /// embedding column of 10,000 texts of 32 and of 256 words: row by row (<c>WithScoringBatchSize(1)</c>, what
-/// <c>Transform</c> did before blocks), in blocks of the default size, and a cursor set of two scanned on two threads.
+/// <c>Transform</c> did before blocks), in blocks of the default size, and a cursor set of two scanned on two threads,
+/// each timed after a warm-up of its own (the JIT compiles a method's optimized code after its first calls).
 /// Every scan must give the same embeddings (up to float rounding), or the suite fails. Then the same row-by-row and
 /// block comparison for the hierarchical attention network (documents) and the image attention classifier (images).
 /// </summary>
 internal static class ScoringSuite
 {
     private const int Rows = 10_000;
+
+    /// <summary>Rows each variant scores before it is timed.</summary>
+    private const int WarmUpRows = 2_000;
 
     internal static int Run()
     {
@@ -37,7 +41,7 @@ internal static class ScoringSuite
         var model = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(new HierarchicalAttentionOptions { Epochs = 1, Seed = 1 })).Fit(train).LastTransformer;
         IDataView data = ml.Data.LoadFromEnumerable(Documents(documents, seed: 2));
-        RowByRowAgainstBlocks("han", "documents/s", documents, ml.Data.TakeRows(data, 50), data, size => size is { } n ? model.WithScoringBatchSize(n) : model);
+        RowByRowAgainstBlocks("han", "documents/s", documents, ml.Data.TakeRows(data, documents / 4), data, size => size is { } n ? model.WithScoringBatchSize(n) : model);
         return 0;
     }
 
@@ -51,15 +55,16 @@ internal static class ScoringSuite
         var model = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.MulticlassClassification.Trainers.ImageAttention(options)).Fit(train).LastTransformer;
         IDataView data = ml.Data.LoadFromEnumerable(Images(images, seed: 2));
-        RowByRowAgainstBlocks("image", "images/s", images, ml.Data.TakeRows(data, 50), data, size => size is { } n ? model.WithScoringBatchSize(n) : model);
+        RowByRowAgainstBlocks("image", "images/s", images, ml.Data.TakeRows(data, images / 4), data, size => size is { } n ? model.WithScoringBatchSize(n) : model);
         return 0;
     }
 
-    /// <summary>Times a full scan of the Score column row by row (a transformer with blocks of 1) and in the default blocks, after a warm-up.</summary>
+    /// <summary>Times a full scan of the Score column row by row (a transformer with blocks of 1) and in the default blocks, each after a warm-up on its own path.</summary>
     private static void RowByRowAgainstBlocks(string name, string unit, int rows, IDataView warmUp, IDataView data, Func<int?, ITransformer> withBlocksOf)
     {
         Scan(withBlocksOf(1).Transform(warmUp), "Score");
         double single = Rate(rows, () => Scan(withBlocksOf(1).Transform(data), "Score"));
+        Scan(withBlocksOf(null).Transform(warmUp), "Score");
         double batched = Rate(rows, () => Scan(withBlocksOf(null).Transform(data), "Score"));
         Timing.Result($"scoring.{name}.row_by_row", single, unit);
         Timing.Result($"scoring.{name}.batched", batched, unit);
@@ -118,21 +123,23 @@ internal static class ScoringSuite
         IDataView train = ml.Data.LoadFromEnumerable(Texts(2_000, words, seed: 1));
         var encoder = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.AttentionEncode(options)).Fit(train).LastTransformer;
         IDataView data = ml.Data.LoadFromEnumerable(Texts(Rows, words, seed: 2));
-        var variants = new (string Name, Func<float[][]> Scan)[]
+        var variants = new (string Name, Func<IDataView, float[][]> Scan)[]
         {
-            ("row_by_row", () => Scan(encoder.WithScoringBatchSize(1).Transform(data))),
-            ("batched", () => Scan(encoder.Transform(data))),
-            ("batched_256", () => Scan(encoder.WithScoringBatchSize(256).Transform(data))),
-            ("batched_cursor_set_2", () => ScanSet(encoder.Transform(data))),
+            ("row_by_row", view => Scan(encoder.WithScoringBatchSize(1).Transform(view))),
+            ("batched", view => Scan(encoder.Transform(view))),
+            ("batched_256", view => Scan(encoder.WithScoringBatchSize(256).Transform(view))),
+            ("batched_cursor_set_2", view => ScanSet(encoder.Transform(view))),
         };
 
         float[][]? reference = null;
         var rates = new Dictionary<string, double>();
-        foreach ((string name, Func<float[][]> scan) in variants)
+        foreach ((string name, Func<IDataView, float[][]> scan) in variants)
         {
-            Scan(encoder.WithScoringBatchSize(encoder.ScoringBatchSize).Transform(ml.Data.TakeRows(data, 200))); // warm-up
+            // Warm-up on the variant's own path, long enough for the JIT's tiers to settle (a method's optimized code is
+            // compiled after its first calls, with the shapes of those calls): each variant is timed in its steady state.
+            scan(ml.Data.TakeRows(data, WarmUpRows));
             var sw = Stopwatch.StartNew();
-            float[][] embeddings = scan();
+            float[][] embeddings = scan(data);
             rates[name] = Rows / sw.Elapsed.TotalSeconds;
             Timing.Result($"scoring.w{words}.{name}", rates[name], "rows/s");
             reference ??= embeddings;
