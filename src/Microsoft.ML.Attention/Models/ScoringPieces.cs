@@ -51,12 +51,13 @@ internal static class ScoringPieces
         }
 
         long Tokens(int[] group) => (long)group.Length * Math.Max(1, group.Max(i => lengths[i]));
-        long total = groups.Sum(Tokens);
-        long target = Math.Max(MinimumTokens, total / (threads * PiecesPerThread));
+        long[] groupTokens = [.. groups.Select(Tokens)];
+        long target = Math.Max(MinimumTokens, groupTokens.Sum() / (threads * PiecesPerThread));
         var pieces = new List<(int[] Rows, long Tokens)>();
-        foreach (int[] group in groups)
+        for (int g = 0; g < groups.Count; g++)
         {
-            long tokens = Tokens(group);
+            int[] group = groups[g];
+            long tokens = groupTokens[g];
             int parts = (int)Math.Min(Math.Min((tokens + target - 1) / target, Math.Max(1, tokens / MinimumTokens)), group.Length);
             for (int p = 0; p < parts; p++)
             {

@@ -63,7 +63,10 @@ internal sealed class AttentionEncodeMapper : IBatchRowMapper<AttentionEncodeMap
     /// <summary>One row's outputs.</summary>
     internal sealed record Encoded(float[] Embedding, float[] Weights, string[] Words);
 
-    /// <summary>Encodes a block of rows: texts in groups of similar length (<see cref="LengthBuckets.Tight"/>), vectors in one batch.</summary>
+    /// <summary>
+    /// Encodes a block of rows: texts in groups of similar length (<see cref="LengthBuckets.Tight"/>), cut into pieces
+    /// spread over the cores (<see cref="ScoringPieces"/>); vectors in one batch.
+    /// </summary>
     public Encoded[] Score(RowBlock rows)
     {
         AttentionEncodeOptions s = _parent.Options;
