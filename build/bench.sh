@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark suites: ours and (when python3-torch is installed) PyTorch in the same run.
-#   build/bench.sh SUITE [ROUNDS]      SUITE: gemm | peak | attention | attention-parts | encoder | recurrent | han | seq2seq | cnn | cnn-parts | textload | scoring | onnx
+#   build/bench.sh SUITE [ROUNDS]      SUITE: gemm | peak | attention | attention-parts | encoder | recurrent | han | seq2seq | cnn | cnn-parts | textload | scoring | scoring-parts | onnx
 #   (onnx: the exported encoder in ONNX Runtime against the pack's engine, "RATIO <name>.onnxruntime <ours/ORT>")
 #   build/bench.sh score-file [GIB]    the command line's score streaming a GIB-sized TSV (default 1): rows/s and peak memory (build/score-file-bench.sh)
 # Prints "RESULT <name> <value> <unit>" (best over ROUNDS fresh processes each, ours and PyTorch alternating)
@@ -8,7 +8,7 @@
 # PyTorch runs as ../shared/docs/pytorch-peer.md prescribes: OpenBLAS (not Debian's reference BLAS) with its
 # AVX-512 kernels, ATEN_CPU_CAPABILITY=avx512 (avx2 on a CPU without AVX-512), the usual malloc thresholds, and 2 threads.
 set -euo pipefail
-suite="${1:?usage: build/bench.sh SUITE [ROUNDS]   (suites: gemm, peak, attention, attention-parts, encoder, recurrent, han, seq2seq, cnn, cnn-parts, textload, scoring, onnx, score-file)}"
+suite="${1:?usage: build/bench.sh SUITE [ROUNDS]   (suites: gemm, peak, attention, attention-parts, encoder, recurrent, han, seq2seq, cnn, cnn-parts, textload, scoring, scoring-parts, onnx, score-file)}"
 rounds="${2:-3}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 [ "$suite" = score-file ] && exec bash "$root/build/score-file-bench.sh" "${2:-1}"

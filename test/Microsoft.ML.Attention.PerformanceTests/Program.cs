@@ -54,10 +54,12 @@ public static class Program
                     return TextLoadSuite.Run();
                 case "scoring":
                     return ScoringSuite.Run();
+                case "scoring-parts":
+                    return ScoringPartsSuite.Run();
                 case "onnx":
                     return OnnxSuite.Run();
                 default:
-                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, attention, attention-parts, encoder, recurrent, han, seq2seq, cnn, cnn-parts, textload, scoring, onnx.");
+                    Console.Error.WriteLine($"Unknown suite '{args[1]}'. Known: gemm, peak, attention, attention-parts, encoder, recurrent, han, seq2seq, cnn, cnn-parts, textload, scoring, scoring-parts, onnx.");
                     return 2;
             }
         }
