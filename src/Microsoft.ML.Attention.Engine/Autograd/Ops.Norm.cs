@@ -19,15 +19,20 @@ public static partial class Ops
         }
 
         int rows = n == 0 ? 0 : x.Length / n;
+        int granule = Math.Max(1, 4096 / Math.Max(1, n));
         Tensor y = Tensor.Empty(x.Dims);
-        Tensor xhat = Tensor.Empty(x.Dims);
-        float[] rstd = new float[rows];
-        CpuParallel.ForRanges(rows, (first, count) => LayerNormRows(x, weight, bias, eps, n, y, xhat, rstd, first, count), granule: Math.Max(1, 4096 / Math.Max(1, n)), elementsPerItem: n);
         bool record = GradMode.IsEnabled && (x.RequiresGrad || (weight?.RequiresGrad ?? false) || (bias?.RequiresGrad ?? false));
         if (!record)
         {
+            // Nothing kept for backward: each row normalized in one fused kernel.
+            CpuParallel.ForRanges(rows, (first, count) =>
+                LayerNormKernel.Forward(x.AsSpan(), weight is null ? default : weight.AsSpan(), bias is null ? default : bias.AsSpan(), eps, n, y.AsSpan(), first, count), granule, elementsPerItem: n);
             return y;
         }
+
+        Tensor xhat = Tensor.Empty(x.Dims);
+        float[] rstd = new float[rows];
+        CpuParallel.ForRanges(rows, (first, count) => LayerNormRows(x, weight, bias, eps, n, y, xhat, rstd, first, count), granule, elementsPerItem: n);
 
         Tensor[] inputs = [x, .. weight is null ? Array.Empty<Tensor>() : [weight], .. bias is null ? Array.Empty<Tensor>() : [bias]];
         return Record(y, nameof(LayerNorm), inputs, g =>
