@@ -34,6 +34,24 @@ public sealed class GeluKernelTests
     }
 
     [TestMethod]
+    public void Gelu_KeepsNaN_AndSaturatesPastTheFit()
+    {
+        float[] x = [float.NaN, 4.5f, -4.5f, 1e30f, 2f, float.NaN, 0f, 1f, 9f, -9f, 3f, -3f, 0.25f, -0.25f, 6f, float.NaN];
+        var y = new float[x.Length];
+        var dx = new float[x.Length];
+        GeluKernel.Forward(x, y);
+        GeluKernel.Backward([.. Enumerable.Repeat(1f, x.Length)], x, dx);
+        foreach (int i in new[] { 0, 5, 15 })
+        {
+            Assert.IsTrue(float.IsNaN(y[i]) && float.IsNaN(dx[i]), $"NaN at {i} kept: {y[i]}, {dx[i]}");
+        }
+
+        Assert.AreEqual(9f, y[8], "GELU(9) = 9 in single precision");
+        Assert.AreEqual(0f, y[9], 1e-15f, "GELU(-9) = 0 to single precision");
+        Assert.AreEqual(1e30f, y[3], "large inputs pass through");
+    }
+
+    [TestMethod]
     public void Gelu_GivesEachElementTheSameValue_WhereverItSits()
     {
         // The tail of a length that is not a multiple of 16 runs through the same lanes as the body.
