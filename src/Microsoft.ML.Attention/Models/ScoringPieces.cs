@@ -53,12 +53,10 @@ internal static class ScoringPieces
         }
 
         long Tokens(int[] group) => (long)group.Length * Math.Max(1, group.Max(i => lengths[i]));
-        long[] groupTokens = [.. groups.Select(Tokens)];
         var pieces = new List<(int[] Rows, long Tokens)>();
-        for (int g = 0; g < groups.Count; g++)
+        foreach (int[] group in groups)
         {
-            int[] group = groups[g];
-            long tokens = groupTokens[g];
+            long tokens = Tokens(group);
             int parts = (int)Math.Min(Math.Max(1, tokens / MinimumTokens), group.Length);
             for (int p = 0; p < parts; p++)
             {
