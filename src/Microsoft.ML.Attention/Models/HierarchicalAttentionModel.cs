@@ -14,6 +14,7 @@ namespace Microsoft.ML.Attention.Models;
 public sealed class HierarchicalAttentionModel : Module
 {
     private readonly HierarchicalAttentionOptions _options;
+    private readonly Random _random;
 
     /// <summary>Builds the model <paramref name="options"/> describe, initialized from <paramref name="random"/>.</summary>
     /// <param name="options">The options, validated; the model keeps a copy.</param>
@@ -36,6 +37,7 @@ public sealed class HierarchicalAttentionModel : Module
         }
 
         _options = options.Clone();
+        _random = random;
         _options.CheckpointDirectory = null; // where one run was checkpointed is not part of the model
         _options.ResumeFromCheckpoint = false;
         VocabularySize = vocabularySize;
@@ -88,7 +90,7 @@ public sealed class HierarchicalAttentionModel : Module
 
         // Padding sentences run through the word encoder as one padding word; their word weights are all zero.
         int[] lengths = [.. batch.WordLengths.Select(n => Math.Max(1, n))];
-        Tensor words = Dropout.Forward(Embedding.Forward((batch.Tokens, [b * s, w])));
+        Tensor words = Dropout.Forward(Embedding.Forward((DropWords(batch.Tokens), [b * s, w])));
         Tensor encodedWords = WordEncoder.Forward(words, lengths).Output;
         AttentionResult wordLevel = WordAttention.Forward(encodedWords, batch.WordPadding);
         Tensor sentences = Dropout.Forward(wordLevel.Output.Reshape(b, s, d));
@@ -96,6 +98,27 @@ public sealed class HierarchicalAttentionModel : Module
         AttentionResult sentenceLevel = SentenceAttention.Forward(encodedSentences, batch.SentencePadding);
         Tensor document = Dropout.Forward(sentenceLevel.Output);
         return new HierarchicalAttentionResult(Head.Forward(document), sentenceLevel.Output, wordLevel.Weights!.Reshape(b, s, w), sentenceLevel.Weights!);
+    }
+
+    /// <summary>In training with <see cref="HierarchicalAttentionOptions.WordDropout"/>, a copy of <paramref name="tokens"/> with each word replaced by the unknown marker at that rate (padding kept); otherwise the tokens themselves.</summary>
+    internal int[] DropWords(int[] tokens)
+    {
+        float p = _options.WordDropout;
+        if (!IsTraining || p <= 0)
+        {
+            return tokens;
+        }
+
+        int[] dropped = (int[])tokens.Clone();
+        for (int i = 0; i < dropped.Length; i++)
+        {
+            if (dropped[i] != Vocabulary.Padding && _random.NextSingle() < p)
+            {
+                dropped[i] = Vocabulary.Unknown;
+            }
+        }
+
+        return dropped;
     }
 
     private static RecurrentLayer Recurrent(RecurrentCell cell, int input, int hidden, Random random) => cell == RecurrentCell.Lstm

@@ -28,6 +28,9 @@ public sealed class HierarchicalAttentionOptions
         /// <summary>Dropout on the embeddings, the sentence vectors and the document vector in training.</summary>
         public const float Dropout = 0.3f;
 
+        /// <summary>Share of the words replaced by the unknown marker in training.</summary>
+        public const float WordDropout = 0f;
+
         /// <summary>Most passes over the training data.</summary>
         public const int Epochs = 10;
 
@@ -114,6 +117,12 @@ public sealed class HierarchicalAttentionOptions
     /// <summary>Dropout in training, in [0, 1). Default 0.3.</summary>
     public float Dropout { get; set; } = Defaults.Dropout;
 
+    /// <summary>
+    /// Word dropout: the probability, in [0, 1), that a word of a training document is replaced by the unknown marker
+    /// in a step (a fresh draw every step; scoring never drops), so the classifier cannot lean on a few words. Default 0.
+    /// </summary>
+    public float WordDropout { get; set; } = Defaults.WordDropout;
+
     /// <summary>Most passes over the training data. Default 10.</summary>
     public int Epochs { get; set; } = Defaults.Epochs;
 
@@ -199,6 +208,7 @@ public sealed class HierarchicalAttentionOptions
         Check(AttentionDimension > 0, nameof(AttentionDimension), $"AttentionDimension ({AttentionDimension}) must be positive.");
         Check(Enum.IsDefined(Cell), nameof(Cell), $"Cell ({Cell}) must be Gru or Lstm.");
         Check(Dropout >= 0 && Dropout < 1, nameof(Dropout), $"Dropout ({Dropout}) must be in [0, 1).");
+        Check(WordDropout >= 0 && WordDropout < 1, nameof(WordDropout), $"WordDropout ({WordDropout}) must be in [0, 1).");
         Check(Epochs > 0, nameof(Epochs), $"Epochs ({Epochs}) must be positive.");
         Check(BatchSize > 0, nameof(BatchSize), $"BatchSize ({BatchSize}) must be positive.");
         Check(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), $"LearningRate ({LearningRate}) must be positive and finite.");

@@ -20,7 +20,7 @@ internal static class ImdbEval
         public string Text { get; set; } = "";
     }
 
-    internal static int Run(string dataDirectory, int epochs, float? dropout = null, float? averageDecay = null)
+    internal static int Run(string dataDirectory, int epochs, float? dropout = null, float? averageDecay = null, float? wordDropout = null)
     {
         string work = Path.Combine(Path.GetTempPath(), $"imdb-eval-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work);
@@ -44,7 +44,8 @@ internal static class ImdbEval
             var options = new HierarchicalAttentionOptions { Epochs = epochs, Seed = 1 };
             options.Dropout = dropout ?? options.Dropout;
             options.WeightAverageDecay = averageDecay ?? options.WeightAverageDecay;
-            Console.WriteLine($"HierarchicalAttention on IMDB: {epochs} epochs, dropout {options.Dropout}, weight average decay {options.WeightAverageDecay}, {options.MaximumSentences} sentences x {options.MaximumWords} words");
+            options.WordDropout = wordDropout ?? options.WordDropout;
+            Console.WriteLine($"HierarchicalAttention on IMDB: {epochs} epochs, dropout {options.Dropout}, weight average decay {options.WeightAverageDecay}, word dropout {options.WordDropout}, {options.MaximumSentences} sentences x {options.MaximumWords} words");
             var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
                 .Append(mlContext.MulticlassClassification.Trainers.HierarchicalAttention(options));
             ITransformer model = pipeline.Fit(trainData);

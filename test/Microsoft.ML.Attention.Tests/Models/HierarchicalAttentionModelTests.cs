@@ -32,6 +32,36 @@ public sealed class HierarchicalAttentionModelTests
     }
 
     [TestMethod]
+    public void WordDropout_ReplacesWordsByUnknownAtItsRate_InTrainingOnly_AndKeepsPadding()
+    {
+        HierarchicalAttentionOptions options = Tiny.Clone();
+        options.WordDropout = 0.25f;
+        var model = new HierarchicalAttentionModel(options, 10, 2, new Random(3));
+        int[] tokens = [.. Enumerable.Range(0, 40_000).Select(i => i % 4 == 3 ? Vocabulary.Padding : 2 + i % 7)];
+        int[] dropped = model.DropWords(tokens);
+        Assert.AreNotSame(tokens, dropped);
+        int changed = 0;
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            if (tokens[i] == Vocabulary.Padding)
+            {
+                Assert.AreEqual(Vocabulary.Padding, dropped[i], $"padding at {i} is kept");
+            }
+            else if (dropped[i] != tokens[i])
+            {
+                Assert.AreEqual(Vocabulary.Unknown, dropped[i], $"a dropped word at {i} becomes the unknown marker");
+                changed++;
+            }
+        }
+
+        Assert.AreEqual(0.25, changed / 30_000.0, 0.01, "share of the words dropped");
+        CollectionAssert.AreNotEqual(dropped, model.DropWords(tokens), "a fresh draw every step");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HierarchicalAttentionModel(new HierarchicalAttentionOptions { WordDropout = 1f }, 10, 2, new Random(1)));
+        model.Eval();
+        Assert.AreSame(tokens, model.DropWords(tokens), "scoring never drops");
+    }
+
+    [TestMethod]
     public void GradientCheck_ThroughBothLevels()
     {
         var model = new HierarchicalAttentionModel(Tiny, 10, 3, new Random(1));
