@@ -60,7 +60,6 @@ internal static class AdditiveScoreKernel
             ReadOnlySpan<float> ga = g.AsSpan(), ta = tanh.AsSpan(), va = v.AsSpan();
             Span<float> dqa = dq.AsSpan(), dka = dk.AsSpan();
             Span<float> dvc = MemoryMarshal.CreateSpan(ref partial[c, 0], a);
-            Span<float> d = stackalloc float[a];
             for (int bi = start; bi < end; bi++)
             {
                 for (int li = 0; li < l; li++)
@@ -69,18 +68,7 @@ internal static class AdditiveScoreKernel
                     for (int si = 0; si < s; si++)
                     {
                         int at = (bi * l + li) * s + si;
-                        float gs = ga[at];
-                        ReadOnlySpan<float> t = ta.Slice(at * a, a);
-
-                        // d = g·v·(1 − t²); dq += d; dk += d; dv += g·t.
-                        System.Numerics.Tensors.TensorPrimitives.Multiply(t, t, d);
-                        System.Numerics.Tensors.TensorPrimitives.Subtract(1f, d, d);
-                        System.Numerics.Tensors.TensorPrimitives.Multiply(d, va, d);
-                        System.Numerics.Tensors.TensorPrimitives.Multiply(d, gs, d);
-                        System.Numerics.Tensors.TensorPrimitives.Add(dqi, d, dqi);
-                        Span<float> dki = dka.Slice((bi * s + si) * a, a);
-                        System.Numerics.Tensors.TensorPrimitives.Add(dki, d, dki);
-                        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(t, gs, dvc, dvc);
+                        BackwardRow(ta.Slice(at * a, a), va, ga[at], dqi, dka.Slice((bi * s + si) * a, a), dvc);
                     }
                 }
             }
@@ -89,6 +77,52 @@ internal static class AdditiveScoreKernel
         for (int c = 0; c < chunks; c++)
         {
             System.Numerics.Tensors.TensorPrimitives.Add(dv, MemoryMarshal.CreateReadOnlySpan(ref partial[c, 0], a), dv);
+        }
+    }
+
+    /// <summary>
+    /// One (query, key) pair's backward in one SIMD pass over A, from its saved tanh t: d = ((1 − t²)·v)·g; dq += d;
+    /// dk += d; dv += t·g (each product rounded before its sum, as the span operations this replaces did).
+    /// </summary>
+    private static void BackwardRow(ReadOnlySpan<float> t, ReadOnlySpan<float> v, float g, Span<float> dq, Span<float> dk, Span<float> dv)
+    {
+        int n = t.Length, i = 0;
+        ref float t0 = ref MemoryMarshal.GetReference(t);
+        ref float v0 = ref MemoryMarshal.GetReference(v);
+        ref float q0 = ref MemoryMarshal.GetReference(dq);
+        ref float k0 = ref MemoryMarshal.GetReference(dk);
+        ref float w0 = ref MemoryMarshal.GetReference(dv);
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            Vector512<float> gv = Vector512.Create(g), one = Vector512<float>.One;
+            for (; i + 16 <= n; i += 16)
+            {
+                Vector512<float> th = Vector512.LoadUnsafe(ref Unsafe.Add(ref t0, i));
+                Vector512<float> d = (one - th * th) * Vector512.LoadUnsafe(ref Unsafe.Add(ref v0, i)) * gv;
+                (Vector512.LoadUnsafe(ref Unsafe.Add(ref q0, i)) + d).StoreUnsafe(ref Unsafe.Add(ref q0, i));
+                (Vector512.LoadUnsafe(ref Unsafe.Add(ref k0, i)) + d).StoreUnsafe(ref Unsafe.Add(ref k0, i));
+                (Vector512.LoadUnsafe(ref Unsafe.Add(ref w0, i)) + th * gv).StoreUnsafe(ref Unsafe.Add(ref w0, i));
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            Vector256<float> gv = Vector256.Create(g), one = Vector256<float>.One;
+            for (; i + 8 <= n; i += 8)
+            {
+                Vector256<float> th = Vector256.LoadUnsafe(ref Unsafe.Add(ref t0, i));
+                Vector256<float> d = (one - th * th) * Vector256.LoadUnsafe(ref Unsafe.Add(ref v0, i)) * gv;
+                (Vector256.LoadUnsafe(ref Unsafe.Add(ref q0, i)) + d).StoreUnsafe(ref Unsafe.Add(ref q0, i));
+                (Vector256.LoadUnsafe(ref Unsafe.Add(ref k0, i)) + d).StoreUnsafe(ref Unsafe.Add(ref k0, i));
+                (Vector256.LoadUnsafe(ref Unsafe.Add(ref w0, i)) + th * gv).StoreUnsafe(ref Unsafe.Add(ref w0, i));
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            float th = t[i], d = (1f - th * th) * v[i] * g;
+            dq[i] += d;
+            dk[i] += d;
+            dv[i] += th * g;
         }
     }
 

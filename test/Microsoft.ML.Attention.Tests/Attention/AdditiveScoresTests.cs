@@ -45,6 +45,63 @@ public sealed class AdditiveScoresTests
     }
 
     [TestMethod]
+    [DataRow(3, false)]
+    [DataRow(8, true)]
+    [DataRow(19, false)]
+    [DataRow(37, true)]
+    [DataRow(64, true)]
+    public void FusedBackward_GivesTheBitsOfTheSpanOperations(int width, bool accumulateKeys)
+    {
+        // The reference is the backward as separate span operations per (query, key) pair: d = t·t, 1 − d, ·v, ·g; dq += d;
+        // dk += d; dv += t·g, with dv summed per chunk of batches in the kernel's order.
+        var random = new Random(width);
+        const int batch = 11, queries = 2, keys = 5;
+        var shape = new AdditiveScoreKernel.Shape(batch, queries, keys, width);
+        Tensor q = Tensor.Randn(random, 1.5f, batch, queries, width), k = Tensor.Randn(random, 1.5f, batch, keys, width), v = Tensor.Randn(random, 1f, width);
+        Tensor g = Tensor.Randn(random, 1f, batch, queries, keys), tanh = Tensor.Empty(batch, queries, keys, width);
+        AdditiveScoreKernel.Forward(shape, q, k, v, Tensor.Empty(batch, queries, keys), tanh);
+        Tensor start = Tensor.Randn(random, 1f, batch, keys, width);
+        Tensor dq = Tensor.Empty(q.Dims), dk = accumulateKeys ? start.Clone() : Tensor.Empty(k.Dims);
+        float[] dv = new float[width];
+        AdditiveScoreKernel.Backward(shape, g, tanh, v, dq, dk, dv, accumulateKeys);
+
+        float[] rq = new float[q.Length], rk = accumulateKeys ? start.ToArray() : new float[k.Length], rv = new float[width], d = new float[width];
+        float[] ta = tanh.ToArray(), ga = g.ToArray(), va = v.ToArray();
+        int chunks = Math.Min(batch, CpuParallel.Degree * 4);
+        var partial = new float[chunks][];
+        for (int c = 0; c < chunks; c++)
+        {
+            partial[c] = new float[width];
+            for (int bi = batch * c / chunks; bi < batch * (c + 1) / chunks; bi++)
+            {
+                for (int li = 0; li < queries; li++)
+                {
+                    Span<float> dqi = rq.AsSpan((bi * queries + li) * width, width);
+                    for (int si = 0; si < keys; si++)
+                    {
+                        int at = (bi * queries + li) * keys + si;
+                        ReadOnlySpan<float> t = ta.AsSpan(at * width, width);
+                        System.Numerics.Tensors.TensorPrimitives.Multiply(t, t, d);
+                        System.Numerics.Tensors.TensorPrimitives.Subtract(1f, d, d);
+                        System.Numerics.Tensors.TensorPrimitives.Multiply(d, va, d);
+                        System.Numerics.Tensors.TensorPrimitives.Multiply(d, ga[at], d);
+                        System.Numerics.Tensors.TensorPrimitives.Add(dqi, d, dqi);
+                        Span<float> dki = rk.AsSpan((bi * keys + si) * width, width);
+                        System.Numerics.Tensors.TensorPrimitives.Add(dki, d, dki);
+                        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(t, ga[at], partial[c], partial[c]);
+                    }
+                }
+            }
+
+            System.Numerics.Tensors.TensorPrimitives.Add(rv, partial[c], rv);
+        }
+
+        CollectionAssert.AreEqual(rq, dq.ToArray(), $"width {width}: dq");
+        CollectionAssert.AreEqual(rk, dk.ToArray(), $"width {width}: dk (accumulate {accumulateKeys})");
+        CollectionAssert.AreEqual(rv, dv, $"width {width}: dv");
+    }
+
+    [TestMethod]
     public void VectorTanh_IsWithin4e7OfMathTanh_AndEveryPathGivesTheSameBits()
     {
         float[] xs = [.. Enumerable.Range(-40000, 80001).Select(i => i * 2.5e-4f), .. Enumerable.Range(-80, 81).Select(i => MathF.Pow(10f, i / 10f)),
