@@ -5,6 +5,24 @@ namespace Microsoft.ML.Attention.Autograd;
 /// <summary>Reverse-mode differentiation over the graph recorded behind a tensor.</summary>
 public static class Backpropagation
 {
+    [ThreadStatic]
+    private static LeafGradients? t_leafGradients;
+
+    /// <summary>Where backward on this thread gathers the leaves' gradients now: null for their <see cref="Tensor.Grad"/>.</summary>
+    internal static LeafGradients? LeafGradientsOnThisThread => t_leafGradients;
+
+    /// <summary>
+    /// Until the returned scope is disposed (on this thread), backward on this thread adds the leaves' gradients to
+    /// <paramref name="gradients"/> instead of their <see cref="Tensor.Grad"/>.
+    /// </summary>
+    internal static IDisposable GatherLeafGradients(LeafGradients gradients)
+    {
+        ArgumentNullException.ThrowIfNull(gradients);
+        LeafGradients? outer = t_leafGradients;
+        t_leafGradients = gradients;
+        return new Restore(() => t_leafGradients = outer);
+    }
+
     /// <summary>
     /// Accumulates into every leaf that requires grad the gradient of <paramref name="root"/> (a one-element tensor
     /// unless <paramref name="gradient"/> is given) and frees the graph.
@@ -102,7 +120,11 @@ public static class Backpropagation
 
     private static void AccumulateLeaf(Tensor leaf, Tensor g)
     {
-        if (leaf.Grad is null)
+        if (t_leafGradients is { } gathered)
+        {
+            TensorMath.AddInPlace(gathered.Of(leaf), g);
+        }
+        else if (leaf.Grad is null)
         {
             Tensor grad = Tensor.ZerosUnscoped(leaf.Dims);
             g.AsSpan().CopyTo(grad.AsSpan());
@@ -145,5 +167,16 @@ public static class Backpropagation
         }
 
         return order;
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        private Action? _restore = restore;
+
+        public void Dispose()
+        {
+            _restore?.Invoke();
+            _restore = null;
+        }
     }
 }

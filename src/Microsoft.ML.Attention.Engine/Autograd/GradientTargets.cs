@@ -4,7 +4,8 @@ namespace Microsoft.ML.Attention.Autograd;
 
 /// <summary>
 /// During backward, the gradient already gathered for each input of the node being run: the pending sum of a
-/// non-leaf's gradient, or a leaf's <see cref="Tensor.Grad"/>. A backward function that produces its contribution with
+/// non-leaf's gradient, or a leaf's <see cref="Tensor.Grad"/> (its buffer in the thread's <see cref="LeafGradients"/>
+/// while one gathers them). A backward function that produces its contribution with
 /// a GEMM can add it there directly (the GEMM's accumulate mode) and return <see cref="Added"/> for that input, instead
 /// of writing a fresh tensor that the engine then adds: one pass over the gradient instead of three, for inputs that
 /// many nodes feed (the encoder states every decoder step attends to, weights shared by every step).
@@ -36,6 +37,6 @@ internal sealed class GradientTargets
 
         return input.GradFn is BackwardNode producer
             ? _pending.GetValueOrDefault(producer)
-            : input.Grad;
+            : Backpropagation.LeafGradientsOnThisThread is { } gathered ? gathered.Of(input) : input.Grad;
     }
 }

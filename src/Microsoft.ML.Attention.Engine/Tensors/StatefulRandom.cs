@@ -10,6 +10,12 @@ namespace Microsoft.ML.Attention.Tensors;
 /// </summary>
 public sealed class StatefulRandom : Random
 {
+    [ThreadStatic]
+    private static StatefulRandom? t_divertedFrom;
+
+    [ThreadStatic]
+    private static StatefulRandom? t_divertedTo;
+
     private ulong _s0, _s1, _s2, _s3;
 
     /// <summary>A generator seeded by <paramref name="seed"/>.</summary>
@@ -98,9 +104,33 @@ public sealed class StatefulRandom : Random
     /// <inheritdoc/>
     protected override double Sample() => NextDouble();
 
+    /// <summary>
+    /// Until the returned scope is disposed (on this thread), every draw this thread makes from this generator comes from
+    /// <paramref name="piece"/> instead, and this generator's state is left alone: the pieces of a batch that run at once
+    /// on threads of their own (a data-parallel training step) each draw from a generator of their own, seeded
+    /// from this one beforehand, so the run stays deterministic. One diversion per thread at a time.
+    /// </summary>
+    internal IDisposable DivertOnThisThread(StatefulRandom piece)
+    {
+        ArgumentNullException.ThrowIfNull(piece);
+        if (t_divertedFrom is not null)
+        {
+            throw new InvalidOperationException("This thread already diverts a generator's draws.");
+        }
+
+        t_divertedFrom = this;
+        t_divertedTo = piece;
+        return new Diversion();
+    }
+
     /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()
     {
+        if (t_divertedFrom is { } from && ReferenceEquals(from, this))
+        {
+            return t_divertedTo!.NextUInt64();
+        }
+
         ulong result = BitOperations.RotateLeft(_s1 * 5, 7) * 9;
         ulong t = _s1 << 17;
         _s2 ^= _s0;
@@ -139,5 +169,20 @@ public sealed class StatefulRandom : Random
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
+    }
+
+    private sealed class Diversion : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                t_divertedFrom = null;
+                t_divertedTo = null;
+            }
+        }
     }
 }

@@ -7,7 +7,8 @@ namespace Microsoft.ML.Attention.Models;
 
 /// <summary>
 /// The training loop the sequence, time-step and co-attention trainers share: a held-out split, AdamW under a warm-up +
-/// cosine schedule, gradient clipping, a tensor scope per step, early stopping on the held-out loss (the best epoch's
+/// cosine schedule, gradient clipping, a tensor scope per step, each batch's forward and backward cut into pieces that
+/// run at once on the cores (<see cref="DataParallelStep"/>), early stopping on the held-out loss (the best epoch's
 /// weights are restored), a report per epoch and, when asked, a checkpoint per epoch that a later run resumes from.
 /// Deterministic given the generator's state.
 /// </summary>
@@ -50,6 +51,7 @@ internal static class TrainingLoop
         var optimizer = new AdamW(model.Parameters(), settings.LearningRate, weightDecay: settings.WeightDecay);
         var stopping = new EarlyStopping(model, settings.Patience);
         var history = new List<EpochReport>();
+        var pieces = new DataParallelStep([.. model.Parameters()], random);
         int first = TrainingCheckpoint.Resume(checkpoint, model, optimizer, stopping, random,
             average: null, validation.Length > 0, settings.Epochs, history, progress);
         int step = optimizer.StepCount;
@@ -64,15 +66,14 @@ internal static class TrainingLoop
                 using TensorScope scope = TensorScope.Begin();
                 schedule.Apply(optimizer, step++);
                 optimizer.ZeroGrad();
-                (Tensor value, int w) = loss(rows);
-                value.Backward();
+                (double value, long w) = pieces.Run(rows, loss);
                 if (settings.GradientClipNorm > 0)
                 {
                     GradientClipping.ClipGradNorm(model.Parameters(), settings.GradientClipNorm);
                 }
 
                 optimizer.Step();
-                total += value.Item() * w;
+                total += value * w;
                 weight += w;
             }
 
