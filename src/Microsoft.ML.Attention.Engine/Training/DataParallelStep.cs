@@ -23,6 +23,7 @@ public sealed class DataParallelStep
     public const int MaximumPieces = 4;
 
     private readonly IReadOnlyList<Tensor> _parameters;
+    private readonly HashSet<Tensor> _known;
     private readonly StatefulRandom _random;
     private readonly List<LeafGradients> _gathered = [];
 
@@ -34,6 +35,7 @@ public sealed class DataParallelStep
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(random);
         _parameters = parameters;
+        _known = new HashSet<Tensor>(parameters, ReferenceEqualityComparer.Instance);
         _random = random;
     }
 
@@ -100,10 +102,13 @@ public sealed class DataParallelStep
             total += w;
         }
 
+        CheckEveryLeafIsAParameter(pieces);
+        var shares = new double[pieces];
         double mean = 0;
         for (int p = 0; p < pieces; p++)
         {
-            mean += values[p] * weights[p] / Math.Max(1, total);
+            shares[p] = (double)weights[p] / Math.Max(1, total);
+            mean += values[p] * shares[p];
         }
 
         foreach (Tensor parameter in _parameters)
@@ -116,22 +121,20 @@ public sealed class DataParallelStep
                 }
 
                 parameter.Grad ??= Tensor.ZerosUnscoped(parameter.Dims);
-                TensorPrimitives.MultiplyAdd(g.AsSpan(), (float)((double)weights[p] / Math.Max(1, total)), parameter.Grad.AsSpan(), parameter.Grad.AsSpan());
+                TensorPrimitives.MultiplyAdd(g.AsSpan(), (float)shares[p], parameter.Grad.AsSpan(), parameter.Grad.AsSpan());
             }
         }
 
-        CheckEveryLeafIsAParameter();
         return (mean, total);
     }
 
-    private void CheckEveryLeafIsAParameter()
+    private void CheckEveryLeafIsAParameter(int pieces)
     {
-        var known = new HashSet<Tensor>(_parameters, ReferenceEqualityComparer.Instance);
-        foreach (LeafGradients gathered in _gathered)
+        for (int p = 0; p < pieces; p++)
         {
-            foreach (Tensor leaf in gathered.Leaves)
+            foreach (Tensor leaf in _gathered[p].Leaves)
             {
-                if (!known.Contains(leaf))
+                if (!_known.Contains(leaf))
                 {
                     throw new InvalidOperationException($"A tensor of shape {ShapeMath.Format(leaf.Dims)} that requires grad is not among the step's {_parameters.Count} parameters: its gradient would be lost.");
                 }
