@@ -6,7 +6,8 @@
 # Prints "RESULT <name> <value> <unit>" (best over ROUNDS fresh processes each, ours and PyTorch alternating)
 # and "RATIO <name> <ours-speed/pytorch-speed>" (above 1: we are faster).
 # PyTorch runs as ../shared/docs/pytorch-peer.md prescribes: OpenBLAS (not Debian's reference BLAS) with its
-# AVX-512 kernels, ATEN_CPU_CAPABILITY=avx512 (avx2 on a CPU without AVX-512), the usual malloc thresholds, and 2 threads.
+# AVX-512 kernels (its core type set where it does not know the CPU), ATEN_CPU_CAPABILITY=avx512 (avx2 on a CPU without
+# AVX-512), the usual malloc thresholds, and 2 threads: build/torch-peer-env.sh.
 set -euo pipefail
 suite="${1:?usage: build/bench.sh SUITE [ROUNDS]   (suites: gemm, peak, attention, attention-parts, encoder, recurrent, han, seq2seq, cnn, cnn-parts, textload, scoring, scoring-parts, onnx, score-file)}"
 rounds="${2:-3}"
@@ -24,9 +25,8 @@ if /usr/bin/python3 -c "import torch" >/dev/null 2>&1 && grep -q "^def $suite(" 
   [ -d /usr/lib/x86_64-linux-gnu/openblas-openmp ] || torch_ok=0
 fi
 
-# ATEN_CPU_CAPABILITY=avx512 dies with SIGILL on a CPU without AVX-512 (some machines here have only AVX2).
-capability=avx2
-grep -qw avx512f /proc/cpuinfo && capability=avx512
+# The peer's environment (OpenBLAS, its core type, ATEN_CPU_CAPABILITY, threads): build/torch-peer-env.sh.
+[ "$torch_ok" = 1 ] && source "$root/build/torch-peer-env.sh"
 
 raw="$(mktemp)"
 trap 'rm -f "$raw" "$raw.out"' EXIT
@@ -34,11 +34,7 @@ for ((i = 0; i < rounds; i++)); do
   dotnet "$dll" suite "$suite" >"$raw.out" || { cat "$raw.out"; echo "bench: suite $suite failed" >&2; exit 1; }
   grep '^RESULT' "$raw.out" >>"$raw"
   if [ "$torch_ok" = 1 ]; then
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
-      LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
-      ATEN_CPU_CAPABILITY=$capability OMP_NUM_THREADS=2 \
-      MALLOC_MMAP_THRESHOLD_=67108864 MALLOC_TRIM_THRESHOLD_=134217728 \
-      /usr/bin/python3 "$root/build/torch_bench.py" "$suite" | grep '^RESULT' >>"$raw"
+    env "${torch_peer_env[@]}" /usr/bin/python3 "$root/build/torch_bench.py" "$suite" | grep '^RESULT' >>"$raw"
   fi
 done
 if [ "$suite" = gemm ]; then

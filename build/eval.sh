@@ -25,11 +25,8 @@ dll="$perf/bin/Release/net10.0/Microsoft.ML.Attention.PerformanceTests.dll"
 # The PyTorch side of an eval (build/SCRIPT ARGS), configured as ../shared/docs/pytorch-peer.md says, when it is installed.
 torch_peer() {
   if /usr/bin/python3 -c "import torch" >/dev/null 2>&1 && [ -d /usr/lib/x86_64-linux-gnu/openblas-openmp ]; then
-    local capability=avx2
-    grep -qw avx512f /proc/cpuinfo && capability=avx512
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp ATEN_CPU_CAPABILITY=$capability \
-      OMP_NUM_THREADS=2 MALLOC_MMAP_THRESHOLD_=67108864 MALLOC_TRIM_THRESHOLD_=134217728 \
-      /usr/bin/python3 "$root/build/$1" "${@:2}"
+    source "$root/build/torch-peer-env.sh"
+    env "${torch_peer_env[@]}" /usr/bin/python3 "$root/build/$1" "${@:2}"
   else
     echo "PyTorch (python3-torch with libopenblas0-openmp) is not installed: no PyTorch side." >&2
   fi
