@@ -46,6 +46,24 @@ public sealed class DataParallelStepTests
         });
     }
 
+    private static (Module Model, Func<int[], (Tensor, int)> Loss) Hierarchical(int rows, float dropout, StatefulRandom random)
+    {
+        var data = new Random(7);
+        int[][][] documents = [.. Enumerable.Range(0, rows).Select(_ => Texts(data, data.Next(1, 6), 40, 1, 9))];
+        int[] labels = [.. Enumerable.Range(0, rows).Select(_ => data.Next(3))];
+        var options = new HierarchicalAttentionOptions { EmbeddingDimension = 8, HiddenSize = 6, AttentionDimension = 8, Dropout = dropout, WordDropout = dropout };
+        var model = new HierarchicalAttentionModel(options, 40, 3, random);
+        var loss = new CrossEntropyLoss();
+        return (model, part => (loss.Forward(model.Forward(DocumentBatch.From([.. part.Select(r => documents[r])])).Logits, [.. part.Select(r => labels[r])]), part.Length));
+    }
+
+    private static (Module Model, Func<int[], (Tensor, int)> Loss) Build(string kind, int rows, float dropout, StatefulRandom random) => kind switch
+    {
+        "seq2seq" => SequenceToSequence(rows, dropout, random),
+        "co-attention" => CoAttentionPairs(rows, dropout, random),
+        _ => Hierarchical(rows, dropout, random),
+    };
+
     private static (double Loss, long Weight, float[][] Grads) Step(Module model, Func<int[], (Tensor, int)> loss, int[] rows, StatefulRandom? random)
     {
         foreach (Tensor p in model.Parameters())
@@ -75,10 +93,12 @@ public sealed class DataParallelStepTests
     [DataRow("seq2seq", 150)]
     [DataRow("co-attention", 64)]
     [DataRow("co-attention", 200)]
+    [DataRow("han", 64)]
+    [DataRow("han", 130)]
     public void Pieces_GiveTheWholeBatchsGradientAndLoss_AndRepeat(string kind, int rows)
     {
         var random = new StatefulRandom(3);
-        (Module model, Func<int[], (Tensor, int)> loss) = kind == "seq2seq" ? SequenceToSequence(rows, 0f, random) : CoAttentionPairs(rows, 0f, random);
+        (Module model, Func<int[], (Tensor, int)> loss) = Build(kind, rows, 0f, random);
         model.Train();
         int[] order = [.. Enumerable.Range(0, rows).Reverse()];
         (double wholeLoss, long wholeWeight, float[][] whole) = Step(model, loss, order, random: null);
@@ -97,11 +117,13 @@ public sealed class DataParallelStepTests
     }
 
     [TestMethod]
-    public void PiecesDrawFromGeneratorsSeededFromTheRunsOne_InPieceOrder()
+    [DataRow("seq2seq")]
+    [DataRow("han")] // dropout and word dropout
+    public void PiecesDrawFromGeneratorsSeededFromTheRunsOne_InPieceOrder(string kind)
     {
         const int rows = 128;
         var random = new StatefulRandom(4);
-        (Module model, Func<int[], (Tensor, int)> loss) = SequenceToSequence(rows, 0.3f, random);
+        (Module model, Func<int[], (Tensor, int)> loss) = Build(kind, rows, 0.3f, random);
         model.Train();
         int[] order = [.. Enumerable.Range(0, rows)];
         ulong[] before = random.State;

@@ -6,7 +6,8 @@ namespace Microsoft.ML.Attention.Models;
 
 /// <summary>
 /// Trains a <see cref="HierarchicalAttentionModel"/> with cross-entropy, AdamW under a warm-up + cosine schedule,
-/// gradient clipping, batches bucketed by document shape, and early stopping on a held-out split (the best epoch's
+/// gradient clipping, batches bucketed by document shape and each cut into pieces run at once on the cores
+/// (<see cref="DataParallelStep"/>), and early stopping on a held-out split (the best epoch's
 /// weights are kept). Deterministic given the generator's state.
 /// </summary>
 public static class HierarchicalAttentionTrainer
@@ -66,6 +67,7 @@ public static class HierarchicalAttentionTrainer
         ExponentialMovingAverage? average = options.WeightAverageDecay > 0 ? new ExponentialMovingAverage(model, options.WeightAverageDecay) : null;
         TrainingLoop.Checkpointing? checkpoint = TrainingLoop.CheckpointingOf(options.CheckpointDirectory, options.ResumeFromCheckpoint, CheckpointFileName, () => Fingerprint(options, vocabularySize, classes, data, pretrained is not null));
         var history = new List<EpochReport>();
+        var pieces = new DataParallelStep([.. model.Parameters()], generator);
         int first = TrainingCheckpoint.Resume(checkpoint, model, optimizer, stopping, generator, average,
             validation.Length > 0, options.Epochs, history, progress);
 
@@ -80,8 +82,7 @@ public static class HierarchicalAttentionTrainer
                 using TensorScope scope = TensorScope.Begin();
                 schedule.Apply(optimizer, step++);
                 optimizer.ZeroGrad();
-                Tensor value = loss.Forward(model.Forward(data.Batch(rows)).Logits, [.. rows.Select(r => data.Labels[r])]);
-                value.Backward();
+                (double value, _) = pieces.Run(rows, piece => (loss.Forward(model.Forward(data.Batch(piece)).Logits, [.. piece.Select(r => data.Labels[r])]), piece.Length));
                 if (options.GradientClipNorm > 0)
                 {
                     GradientClipping.ClipGradNorm(model.Parameters(), options.GradientClipNorm);
@@ -89,7 +90,7 @@ public static class HierarchicalAttentionTrainer
 
                 optimizer.Step();
                 average?.Update();
-                total += value.Item() * rows.Length;
+                total += value * rows.Length;
             }
 
             double trainLoss = total / train.Length;

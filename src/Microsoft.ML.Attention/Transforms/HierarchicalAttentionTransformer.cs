@@ -256,7 +256,8 @@ public sealed class HierarchicalAttentionTransformer : ITransformer
 
     /// <summary>
     /// Scores documents without a tape: grouped by shape (sentences, then longest sentence) into batches of at most
-    /// <see cref="GroupSize"/>, one forward pass per group; results in the input's order.
+    /// <see cref="GroupSize"/>, one forward pass per group, the groups spread over the cores
+    /// (<see cref="EngineThreads.ForEachPiece"/>); results in the input's order.
     /// </summary>
     internal HierarchicalAttentionScores[] Score(IReadOnlyList<ReadOnlyMemory<char>> texts, IReadOnlyList<long> rows)
     {
@@ -270,8 +271,10 @@ public sealed class HierarchicalAttentionTransformer : ITransformer
 
         var results = new HierarchicalAttentionScores[texts.Count];
         List<int[]> groups = LengthBuckets.Split([.. Enumerable.Range(0, texts.Count)], i => (encoded[i].Length, encoded[i].Max(s => s.Length)), GroupSize, random: null);
-        foreach (int[] group in groups)
+        // Each group is one forward pass of many short kernels: the groups run at once, each on one core from start to end.
+        EngineThreads.ForEachPiece(groups.Count, g =>
         {
+            int[] group = groups[g];
             DocumentBatch batch = DocumentBatch.From([.. group.Select(i => encoded[i])]);
             using TensorScope scope = TensorScope.Begin();
             using (GradMode.NoGrad())
@@ -291,7 +294,7 @@ public sealed class HierarchicalAttentionTransformer : ITransformer
                         [.. doc.Select(x => string.Join(' ', x))], words, [.. doc.SelectMany(x => x)]);
                 }
             }
-        }
+        });
 
         return results;
     }
