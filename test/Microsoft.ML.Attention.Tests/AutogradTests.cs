@@ -23,6 +23,20 @@ public sealed class AutogradTests
     }
 
     [TestMethod]
+    public void IndexSelect_AddsItsRowsToTheTablesGradient_FreshOrAlreadyThere_SkippingPadding()
+    {
+        // Table [4, 2]; rows 1, 3, 1 and the padding row 0; upstream gradient 1, 2, 3, 4 per row (times [1, 10]).
+        Tensor table = Tensor.FromArray([0f, 0f, 1f, 2f, 3f, 4f, 5f, 6f], 4, 2);
+        table.RequiresGrad = true;
+        Tensor weights = Tensor.FromArray([1f, 10f, 2f, 20f, 3f, 30f, 4f, 40f], 4, 2);
+        float[] once = [0f, 0f, 4f, 40f, 0f, 0f, 2f, 20f];
+        table.IndexSelect([1, 3, 1, 0], paddingIndex: 0).Mul(weights).Sum().Backward(); // no gradient yet: a fresh one
+        CollectionAssert.AreEqual(once, table.Grad!.ToArray(), "a fresh gradient");
+        table.IndexSelect([1, 3, 1, 0], paddingIndex: 0).Mul(weights).Sum().Backward(); // added into the one there
+        CollectionAssert.AreEqual(once.Select(x => 2 * x).ToArray(), table.Grad!.ToArray(), "added to the gradient already there");
+    }
+
+    [TestMethod]
     public void Backward_ThroughSharedSubexpression_SumsBothPaths()
     {
         Tensor a = Tensor.FromArray([1.5f], 1);

@@ -38,9 +38,13 @@ public static partial class Ops
             return y;
         }
 
-        return Record(y, nameof(IndexSelect), [table], g =>
+        return Record(y, nameof(IndexSelect), [table], (g, targets) =>
         {
-            Tensor gt = Tensor.Zeros(table.Dims);
+            // Rows added straight into the gradient already gathered for the table (a parameter's, after ZeroGrad) when
+            // there is one: an embedding table is large, and a zero table of its size plus a pass adding it cost far more
+            // than the few rows a batch touches.
+            Tensor? into = targets.Existing(0);
+            Tensor gt = into ?? Tensor.Zeros(table.Dims);
             Span<float> gs = gt.AsSpan();
             ReadOnlySpan<float> gv = g.AsSpan();
             for (int i = 0; i < idx.Length; i++)
@@ -54,7 +58,7 @@ public static partial class Ops
                 System.Numerics.Tensors.TensorPrimitives.Add(row, gv.Slice(i * width, width), row);
             }
 
-            return [gt];
+            return [into is null ? gt : GradientTargets.Added];
         });
     }
 

@@ -1,5 +1,4 @@
 using Microsoft.ML.Attention.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Microsoft.ML.Attention.Training;
 
@@ -73,22 +72,11 @@ public class Adam : Optimizer
         float[] m = State(ref _m, index, p.Length);
         float[] v = State(ref _v, index, p.Length);
         float lr = LearningRate;
-        if (DecoupledWeightDecay && WeightDecay != 0f)
-        {
-            TensorPrimitives.Multiply(p, 1f - lr * WeightDecay, p);
-        }
-
         double bc1 = 1 - Math.Pow(Beta1, StepCount), bc2 = 1 - Math.Pow(Beta2, StepCount);
-        float stepSize = (float)(lr / bc1);
-        float invSqrtBc2 = (float)(1 / Math.Sqrt(bc2));
-        float wd = DecoupledWeightDecay ? 0f : WeightDecay;
-        float b1 = Beta1, b2 = Beta2;
-        for (int i = 0; i < p.Length; i++)
-        {
-            float g = grad[i] + wd * p[i];
-            m[i] = b1 * m[i] + (1 - b1) * g;
-            v[i] = b2 * v[i] + (1 - b2) * g * g;
-            p[i] -= stepSize * m[i] / (MathF.Sqrt(v[i]) * invSqrtBc2 + Eps);
-        }
+        var step = new AdamKernel.Step(
+            Decay: DecoupledWeightDecay && WeightDecay != 0f ? 1f - lr * WeightDecay : 1f,
+            L2: DecoupledWeightDecay ? 0f : WeightDecay,
+            Beta1, Beta2, StepSize: (float)(lr / bc1), InverseSqrtBias2: (float)(1 / Math.Sqrt(bc2)), Eps);
+        AdamKernel.Update(p, grad, m, v, step);
     }
 }

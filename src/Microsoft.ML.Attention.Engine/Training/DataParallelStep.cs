@@ -111,18 +111,34 @@ public sealed class DataParallelStep
             mean += values[p] * shares[p];
         }
 
+        // Every element on its own, in piece order: a large parameter (an embedding table) spread over the cores by ranges.
+        var gathered = new Tensor?[pieces];
         foreach (Tensor parameter in _parameters)
         {
+            bool any = false;
             for (int p = 0; p < pieces; p++)
             {
-                if (!_gathered[p].TryGet(parameter, out Tensor g))
-                {
-                    continue;
-                }
-
-                parameter.Grad ??= Tensor.ZerosUnscoped(parameter.Dims);
-                TensorPrimitives.MultiplyAdd(g.AsSpan(), (float)shares[p], parameter.Grad.AsSpan(), parameter.Grad.AsSpan());
+                gathered[p] = _gathered[p].TryGet(parameter, out Tensor g) ? g : null;
+                any |= gathered[p] is not null;
             }
+
+            if (!any)
+            {
+                continue;
+            }
+
+            Tensor grad = parameter.Grad ??= Tensor.ZerosUnscoped(parameter.Dims);
+            CpuParallel.ForRanges(grad.Length, (start, count) =>
+            {
+                Span<float> into = grad.AsSpan().Slice(start, count);
+                for (int p = 0; p < pieces; p++)
+                {
+                    if (gathered[p] is Tensor g)
+                    {
+                        TensorPrimitives.MultiplyAdd(g.AsSpan().Slice(start, count), (float)shares[p], into, into);
+                    }
+                }
+            }, granule: 1024);
         }
 
         return (mean, total);
