@@ -21,8 +21,9 @@ public sealed class FusedRecurrentTests
     [DataRow(true, false, false, 4, 6)]
     [DataRow(false, true, true, 37, 6)] // enough rows for the recurrence to split across cores
     [DataRow(true, false, true, 40, 6)]
-    [DataRow(false, true, true, 9, 21)] // wide enough for the cell's 512- or 256-bit vectors, and a scalar tail
+    [DataRow(false, true, true, 9, 21)] // wide enough for the cell's 512- or 256-bit vectors, the GRU's last one overlapping
     [DataRow(true, true, true, 9, 21)]
+    [DataRow(false, false, true, 9, 50)] // the HAN's width: 16 + 16 + 16 and an overlapping last vector (at 256 bits: six of 8 and an overlapping seventh)
     public void Fused_EqualsStepByStep_OutputsStatesAndGradients(bool lstm, bool batchFirst, bool bidirectional, int b, int h)
     {
         const int t = 7, f = 5, layers = 2;

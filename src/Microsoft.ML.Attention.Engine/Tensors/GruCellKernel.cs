@@ -9,7 +9,7 @@ namespace Microsoft.ML.Attention.Tensors;
 /// The GRU cell's elementwise step for one row in one pass (PyTorch's gate order r, z, n):
 /// r = σ(x_r + W_hr·h + b_hr), z = σ(x_z + W_hz·h + b_hz), n = tanh(x_n + r ⊙ (W_hn·h + b_hn)), h' = n + z ⊙ (h − n).
 /// Vector512 or Vector256 over the hidden units (tanh and σ = ½·tanh(x/2) + ½ from <see cref="VectorTanh"/>'s rational form),
-/// scalar for the last few; one pass instead of eight calls over short spans. Without 256-bit vectors, span operations.
+/// the last vector overlapping the one before it when H is not a multiple of the width (scalar only below one vector); one pass instead of eight calls over short spans. Without 256-bit vectors, span operations.
 /// </summary>
 internal static class GruCellKernel
 {
@@ -41,45 +41,34 @@ internal static class GruCellKernel
         ref float act = ref MemoryMarshal.GetReference(gates);
         ref float hn = ref save ? ref MemoryMarshal.GetReference(newGateHidden) : ref Unsafe.NullRef<float>();
         int j = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated && hs >= Vector512<float>.Count)
         {
-            for (; j + Vector512<float>.Count <= hs; j += Vector512<float>.Count)
+            // The last vector overlaps the one before it (H = 50: 0–15, 16–31, 32–47, 34–49) instead of a scalar tail: it is
+            // computed first, from the h it reads, and stored last, so every unit gets the same operations.
+            int last = hs - Vector512<float>.Count;
+            Step512(ref hg, ref bh, ref xg, ref hr, hs, last, out Vector512<float> lr, out Vector512<float> lz, out Vector512<float> ln, out Vector512<float> lhidden, out Vector512<float> lh);
+            for (; j < last; j += Vector512<float>.Count)
             {
-                nuint r = (nuint)j, z = (nuint)(hs + j), n = (nuint)(2 * hs + j);
-                Vector512<float> rg = VectorTanh.Sigmoid(Vector512.LoadUnsafe(ref xg, r) + Vector512.LoadUnsafe(ref hg, r) + Vector512.LoadUnsafe(ref bh, r));
-                Vector512<float> zg = VectorTanh.Sigmoid(Vector512.LoadUnsafe(ref xg, z) + Vector512.LoadUnsafe(ref hg, z) + Vector512.LoadUnsafe(ref bh, z));
-                Vector512<float> hidden = Vector512.LoadUnsafe(ref hg, n) + Vector512.LoadUnsafe(ref bh, n);
-                Vector512<float> ng = VectorTanh.Tanh(Vector512.FusedMultiplyAdd(rg, hidden, Vector512.LoadUnsafe(ref xg, n)));
-                Vector512<float> previous = Vector512.LoadUnsafe(ref hr, r);
-                Vector512.FusedMultiplyAdd(zg, previous - ng, ng).StoreUnsafe(ref hr, r);
-                rg.StoreUnsafe(ref act, r);
-                zg.StoreUnsafe(ref act, z);
-                ng.StoreUnsafe(ref act, n);
-                if (save)
-                {
-                    hidden.StoreUnsafe(ref hn, r);
-                }
+                Step512(ref hg, ref bh, ref xg, ref hr, hs, j, out Vector512<float> rg, out Vector512<float> zg, out Vector512<float> ng, out Vector512<float> hidden, out Vector512<float> next);
+                Store512(ref act, ref hn, ref hr, save, hs, j, rg, zg, ng, hidden, next);
             }
+
+            Store512(ref act, ref hn, ref hr, save, hs, last, lr, lz, ln, lhidden, lh);
+            return;
         }
-        else if (Vector256.IsHardwareAccelerated)
+
+        if (Vector256.IsHardwareAccelerated && hs >= Vector256<float>.Count)
         {
-            for (; j + Vector256<float>.Count <= hs; j += Vector256<float>.Count)
+            int last = hs - Vector256<float>.Count;
+            Step256(ref hg, ref bh, ref xg, ref hr, hs, last, out Vector256<float> lr, out Vector256<float> lz, out Vector256<float> ln, out Vector256<float> lhidden, out Vector256<float> lh);
+            for (; j < last; j += Vector256<float>.Count)
             {
-                nuint r = (nuint)j, z = (nuint)(hs + j), n = (nuint)(2 * hs + j);
-                Vector256<float> rg = VectorTanh.Sigmoid(Vector256.LoadUnsafe(ref xg, r) + Vector256.LoadUnsafe(ref hg, r) + Vector256.LoadUnsafe(ref bh, r));
-                Vector256<float> zg = VectorTanh.Sigmoid(Vector256.LoadUnsafe(ref xg, z) + Vector256.LoadUnsafe(ref hg, z) + Vector256.LoadUnsafe(ref bh, z));
-                Vector256<float> hidden = Vector256.LoadUnsafe(ref hg, n) + Vector256.LoadUnsafe(ref bh, n);
-                Vector256<float> ng = VectorTanh.Tanh(Vector256.FusedMultiplyAdd(rg, hidden, Vector256.LoadUnsafe(ref xg, n)));
-                Vector256<float> previous = Vector256.LoadUnsafe(ref hr, r);
-                Vector256.FusedMultiplyAdd(zg, previous - ng, ng).StoreUnsafe(ref hr, r);
-                rg.StoreUnsafe(ref act, r);
-                zg.StoreUnsafe(ref act, z);
-                ng.StoreUnsafe(ref act, n);
-                if (save)
-                {
-                    hidden.StoreUnsafe(ref hn, r);
-                }
+                Step256(ref hg, ref bh, ref xg, ref hr, hs, j, out Vector256<float> rg, out Vector256<float> zg, out Vector256<float> ng, out Vector256<float> hidden, out Vector256<float> next);
+                Store256(ref act, ref hn, ref hr, save, hs, j, rg, zg, ng, hidden, next);
             }
+
+            Store256(ref act, ref hn, ref hr, save, hs, last, lr, lz, ln, lhidden, lh);
+            return;
         }
 
         for (; j < hs; j++)
@@ -96,6 +85,60 @@ internal static class GruCellKernel
             {
                 newGateHidden[j] = hidden;
             }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step512(ref float hg, ref float bh, ref float xg, ref float hr, int hs, int j,
+        out Vector512<float> rg, out Vector512<float> zg, out Vector512<float> ng, out Vector512<float> hidden, out Vector512<float> next)
+    {
+        nuint r = (nuint)j, z = (nuint)(hs + j), n = (nuint)(2 * hs + j);
+        rg = VectorTanh.Sigmoid(Vector512.LoadUnsafe(ref xg, r) + Vector512.LoadUnsafe(ref hg, r) + Vector512.LoadUnsafe(ref bh, r));
+        zg = VectorTanh.Sigmoid(Vector512.LoadUnsafe(ref xg, z) + Vector512.LoadUnsafe(ref hg, z) + Vector512.LoadUnsafe(ref bh, z));
+        hidden = Vector512.LoadUnsafe(ref hg, n) + Vector512.LoadUnsafe(ref bh, n);
+        ng = VectorTanh.Tanh(Vector512.FusedMultiplyAdd(rg, hidden, Vector512.LoadUnsafe(ref xg, n)));
+        next = Vector512.FusedMultiplyAdd(zg, Vector512.LoadUnsafe(ref hr, r) - ng, ng);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(ref float act, ref float hn, ref float hr, bool save, int hs, int j,
+        Vector512<float> rg, Vector512<float> zg, Vector512<float> ng, Vector512<float> hidden, Vector512<float> next)
+    {
+        nuint r = (nuint)j;
+        next.StoreUnsafe(ref hr, r);
+        rg.StoreUnsafe(ref act, r);
+        zg.StoreUnsafe(ref act, (nuint)(hs + j));
+        ng.StoreUnsafe(ref act, (nuint)(2 * hs + j));
+        if (save)
+        {
+            hidden.StoreUnsafe(ref hn, r);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step256(ref float hg, ref float bh, ref float xg, ref float hr, int hs, int j,
+        out Vector256<float> rg, out Vector256<float> zg, out Vector256<float> ng, out Vector256<float> hidden, out Vector256<float> next)
+    {
+        nuint r = (nuint)j, z = (nuint)(hs + j), n = (nuint)(2 * hs + j);
+        rg = VectorTanh.Sigmoid(Vector256.LoadUnsafe(ref xg, r) + Vector256.LoadUnsafe(ref hg, r) + Vector256.LoadUnsafe(ref bh, r));
+        zg = VectorTanh.Sigmoid(Vector256.LoadUnsafe(ref xg, z) + Vector256.LoadUnsafe(ref hg, z) + Vector256.LoadUnsafe(ref bh, z));
+        hidden = Vector256.LoadUnsafe(ref hg, n) + Vector256.LoadUnsafe(ref bh, n);
+        ng = VectorTanh.Tanh(Vector256.FusedMultiplyAdd(rg, hidden, Vector256.LoadUnsafe(ref xg, n)));
+        next = Vector256.FusedMultiplyAdd(zg, Vector256.LoadUnsafe(ref hr, r) - ng, ng);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store256(ref float act, ref float hn, ref float hr, bool save, int hs, int j,
+        Vector256<float> rg, Vector256<float> zg, Vector256<float> ng, Vector256<float> hidden, Vector256<float> next)
+    {
+        nuint r = (nuint)j;
+        next.StoreUnsafe(ref hr, r);
+        rg.StoreUnsafe(ref act, r);
+        zg.StoreUnsafe(ref act, (nuint)(hs + j));
+        ng.StoreUnsafe(ref act, (nuint)(2 * hs + j));
+        if (save)
+        {
+            hidden.StoreUnsafe(ref hn, r);
         }
     }
 
