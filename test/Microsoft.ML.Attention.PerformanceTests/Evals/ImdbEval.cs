@@ -47,7 +47,7 @@ internal static class ImdbEval
             options.WordDropout = wordDropout ?? options.WordDropout;
             // The eval's recipe: BiGRU 100 at both levels (the trainer's default is 50) and 5 % held out for early stopping.
             // Seed 1: 5 epochs 89.88 % (best epoch 4, 7.1 min); 4 epochs 89.66 %; 6 epochs 89.84 %; BiGRU 50 with 10 % held
-            // out and 4 epochs, 89.04 % in 3.7 min.
+            // out and 4 epochs, 89.04 % in 3.7 min; the 5-epoch recipe with weight averaging 0.999, 89.66 %; with dropout 0.4, 89.69 %.
             options.HiddenSize = hidden ?? 100;
             options.ValidationFraction = validationFraction ?? 0.05f;
             Console.WriteLine($"HierarchicalAttention on IMDB: {epochs} epochs, dropout {options.Dropout}, weight average decay {options.WeightAverageDecay}, word dropout {options.WordDropout}, hidden {options.HiddenSize}, validation fraction {options.ValidationFraction}, {options.MaximumSentences} sentences x {options.MaximumWords} words");
