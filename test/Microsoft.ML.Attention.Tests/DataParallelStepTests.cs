@@ -66,9 +66,11 @@ public sealed class DataParallelStepTests
 
     private static (double Loss, long Weight, float[][] Grads) Step(Module model, Func<int[], (Tensor, int)> loss, int[] rows, StatefulRandom? random)
     {
+        // As a trainer's ZeroGrad leaves them: zeroed buffers once a first step made them, so an op that adds into the
+        // gradient already there (GradientTargets.Existing) meets one, and must find the piece's own.
         foreach (Tensor p in model.Parameters())
         {
-            p.Grad = null;
+            p.Grad?.AsSpan().Clear();
         }
 
         using TensorScope scope = TensorScope.Begin();
